@@ -1,0 +1,40 @@
+import { Command, CommanderError } from 'commander';
+import { isAppError } from '../errors.js';
+import { commands } from './commands.js';
+
+/**
+ * CLI entry. Each command lives in its own file under cli/ and exports `register(program)`;
+ * the list is in cli/commands.ts. Commands set `process.exitCode` or return through
+ * `exitWith()`; errors map to exit codes here, once: AppError.exitCode, usage errors 2.
+ */
+export async function main(argv: string[]): Promise<number | undefined> {
+  const program = new Command('threader')
+    .description('Alert Threader: Alertmanager → Slack threads, safe deploys, retry and the QoS guard window')
+    .version(await readVersion(), '-V, --version')
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  for (const register of commands) register(program);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return undefined;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version exit 0; every other commander complaint is a usage error.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    if (isAppError(err)) {
+      process.stderr.write(`threader: ${err.message}\n`);
+      return err.exitCode;
+    }
+    throw err;
+  }
+}
+
+async function readVersion(): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
