@@ -13,7 +13,11 @@ export interface RetryPolicy {
 }
 
 /** Milliseconds to wait after failed attempt `attempt` (1-based) before the next one. */
-export function backoffDelay(policy: RetryPolicy, attempt: number, random: () => number = Math.random): number {
+export function backoffDelay(
+  policy: RetryPolicy,
+  attempt: number,
+  random: () => number = Math.random,
+): number {
   const exp = policy.baseMs * 2 ** Math.max(0, attempt - 1);
   const capped = Math.min(exp, policy.maxDelayMs);
   if (policy.jitter === 'none') return capped;

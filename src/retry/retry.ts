@@ -26,13 +26,17 @@ export interface RetryOptions<T> {
   signal?: AbortSignal;
 }
 
+export type GiveUpReason = 'attempts' | 'deadline' | 'not_retryable' | 'aborted';
+
 export class RetryExhaustedError extends Error {
   constructor(
     readonly lastError: unknown,
     readonly attempts: number,
-    readonly reason: 'attempts' | 'deadline' | 'not_retryable' | 'aborted',
+    readonly reason: GiveUpReason,
   ) {
-    super(`gave up after ${attempts} attempt(s) (${reason}): ${lastError instanceof Error ? lastError.message : String(lastError)}`);
+    super(
+      `gave up after ${attempts} attempt(s) (${reason}): ${lastError instanceof Error ? lastError.message : String(lastError)}`,
+    );
   }
 }
 
@@ -51,7 +55,17 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** THE retry loop. Runs `fn` until it resolves or the policy, deadline or signal says stop. */
+function giveUpReason(aborted: boolean, retryable: boolean, last: boolean): GiveUpReason {
+  if (aborted) return 'aborted';
+  if (!retryable) return 'not_retryable';
+  return last ? 'attempts' : 'deadline';
+}
+
+/**
+ * THE retry loop. Runs `fn` until it resolves or the policy, deadline or signal says stop.
+ * Every way of giving up ends in RetryExhaustedError carrying the last attempt's error, so
+ * callers (e.g. `threader retry`, which must exit with the command's own code) can report it.
+ */
 export async function retry<T>(fn: (attempt: number) => Promise<T>, opts: RetryOptions<T>): Promise<T> {
   const now = opts.now ?? Date.now;
   const wait = opts.sleep ?? sleep;
@@ -67,20 +81,18 @@ export async function retry<T>(fn: (attempt: number) => Promise<T>, opts: RetryO
       const last = attempt >= opts.policy.attempts;
       let delay = opts.delayOverrideMs?.(error) ?? backoffDelay(opts.policy, attempt, opts.random);
       const pastDeadline = opts.deadline !== undefined && now() + delay >= opts.deadline;
-      const stop = !retryable || last || pastDeadline || opts.signal?.aborted === true;
+      const aborted = opts.signal?.aborted === true;
+      const stop = !retryable || last || pastDeadline || aborted;
       if (stop) delay = 0;
       opts.onAttempt?.({ attempt, ok: false, error, durationMs, nextDelayMs: stop ? undefined : delay });
-      if (stop) {
-        const reason = opts.signal?.aborted
-          ? 'aborted'
-          : !retryable
-            ? 'not_retryable'
-            : last
-              ? 'attempts'
-              : 'deadline';
-        throw new RetryExhaustedError(error, attempt, reason);
+      if (stop) throw new RetryExhaustedError(error, attempt, giveUpReason(aborted, retryable, last));
+      try {
+        await wait(delay, opts.signal);
+      } catch {
+        // Only an abort interrupts the wait; the attempt's error is what the caller needs.
+        throw new RetryExhaustedError(error, attempt, 'aborted');
       }
-      await wait(delay, opts.signal);
+      if (opts.signal?.aborted) throw new RetryExhaustedError(error, attempt, 'aborted');
     }
   }
 }
