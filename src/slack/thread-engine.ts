@@ -1,0 +1,295 @@
+import type { Clock } from '../clock.js';
+import { SlackApiError } from '../errors.js';
+import { backoffDelay, type RetryPolicy } from '../retry/policy.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import type { MessageRecord, OutboxItem, ThreadRecord, ThreadStore, ThreadKind } from '../store/types.js';
+import { classifySlackError } from './classify.js';
+import { RateGate } from './rate-gate.js';
+import { findPosted } from './reconcile.js';
+import type { SlackClient, SlackMessage } from './types.js';
+
+/** How one kind of thread (alert episode, deploy) looks in Slack. Rendering happens at send time. */
+export interface ThreadRenderer {
+  parent(thread: ThreadRecord, ctx: { now: number; previousPermalink?: string }): SlackMessage;
+  reply(thread: ThreadRecord, payload: unknown, ctx: { now: number }): SlackMessage & { broadcast?: boolean };
+}
+
+export interface DeliveryLimits {
+  /** chat.postMessage per channel (Slack: ~1/s, short bursts tolerated). */
+  postsPerSecond: number;
+  postBurst: number;
+  /** chat.update per channel (Tier 3: ~50/min). */
+  updatesPerMinute: number;
+  updateBurst: number;
+  /** Calls in flight at once across all channels. */
+  maxInflight: number;
+}
+
+export const defaultLimits: DeliveryLimits = {
+  postsPerSecond: 1,
+  postBurst: 3,
+  updatesPerMinute: 50,
+  updateBurst: 3,
+  maxInflight: 8,
+};
+
+export interface ThreadEngineDeps {
+  store: ThreadStore;
+  client: SlackClient;
+  renderers: Record<ThreadKind, ThreadRenderer>;
+  clock: Clock;
+  policy: RetryPolicy;
+  limits?: Partial<DeliveryLimits>;
+  metrics?: Metrics;
+  logger?: Logger;
+  /** How often to look for work when nothing woke us (ms). */
+  idlePollMs?: number;
+}
+
+export const METADATA_EVENT = 'alert_threader_message';
+
+/**
+ * THE Slack thread engine, shared by alert threads and deploy threads: drains the outbox per
+ * channel within Slack's limits, parent first, replies in order, edits coalesced (an edit renders
+ * the latest state, so one call settles every older pending edit). A post whose outcome is
+ * unknown (lost response, crash mid-call) is looked up in Slack by its metadata before it is ever
+ * posted again.
+ */
+export class ThreadEngine {
+  private readonly limits: DeliveryLimits;
+  private readonly gates = new Map<string, RateGate>();
+  private readonly busyThreads = new Set<string>();
+  private inflight = 0;
+  private timer: unknown;
+  private wakeAt = Infinity;
+  private running = false;
+  private ticking = false;
+  private again = false;
+  private readonly idle = new Set<() => void>();
+
+  constructor(private readonly deps: ThreadEngineDeps) {
+    this.limits = { ...defaultLimits, ...deps.limits };
+  }
+
+  async start(): Promise<void> {
+    this.running = true;
+    const recovered = await this.deps.store.recoverInflight();
+    if (recovered > 0) this.deps.logger?.warn({ recovered }, 'outbox items were in flight at the last stop; reconciling');
+    this.kick();
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer !== undefined) this.deps.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** New work may be there (called after a commit); cheap and idempotent. */
+  kick(): void {
+    if (!this.running) return;
+    if (this.ticking) {
+      this.again = true;
+      return;
+    }
+    void this.tick();
+  }
+
+  /** Resolves when nothing is deliverable or in flight (tests, graceful shutdown). */
+  async whenIdle(): Promise<void> {
+    if (this.inflight === 0 && !this.ticking && (await this.deps.store.deliverable(Infinity, 1)).length === 0) return;
+    await new Promise<void>((resolve) => this.idle.add(resolve));
+  }
+
+  private gate(channel: string, method: 'post' | 'update'): RateGate {
+    const key = `${channel}\u0000${method}`;
+    let g = this.gates.get(key);
+    if (!g) {
+      const l = this.limits;
+      g =
+        method === 'post'
+          ? new RateGate(l.postsPerSecond, l.postBurst, this.deps.clock.now())
+          : new RateGate(l.updatesPerMinute / 60, l.updateBurst, this.deps.clock.now());
+      this.gates.set(key, g);
+    }
+    return g;
+  }
+
+  private async tick(): Promise<void> {
+    this.ticking = true;
+    let nextAt = Infinity;
+    try {
+      do {
+        this.again = false;
+        const now = this.deps.clock.now();
+        const items = await this.deps.store.deliverable(now, 500);
+        nextAt = Infinity;
+        for (const item of items) {
+          if (this.inflight >= this.limits.maxInflight) break;
+          if (this.busyThreads.has(item.threadId)) continue;
+          const gate = this.gate(item.channel, item.kind === 'update_parent' ? 'update' : 'post');
+          if (!gate.tryTake(now)) {
+            nextAt = Math.min(nextAt, gate.nextAt(now));
+            continue;
+          }
+          if (!(await this.deps.store.claimOutbox(item.id, now))) continue;
+          this.launch(item);
+        }
+      } while (this.again && this.running);
+    } catch (err) {
+      this.deps.logger?.error({ err: String(err) }, 'outbox scan failed');
+      nextAt = this.deps.clock.now() + 1000;
+    } finally {
+      this.ticking = false;
+    }
+    this.schedule(Math.min(nextAt, this.deps.clock.now() + (this.deps.idlePollMs ?? 1000)));
+    if (this.inflight === 0) await this.notifyIfIdle();
+  }
+
+  private schedule(at: number): void {
+    if (!this.running) return;
+    if (this.timer !== undefined && at >= this.wakeAt) return;
+    if (this.timer !== undefined) this.deps.clock.clearTimeout(this.timer);
+    this.wakeAt = at;
+    this.timer = this.deps.clock.setTimeout(
+      () => {
+        this.timer = undefined;
+        this.wakeAt = Infinity;
+        this.kick();
+      },
+      Math.max(0, at - this.deps.clock.now()),
+    );
+  }
+
+  private async notifyIfIdle(): Promise<void> {
+    if (this.idle.size === 0) return;
+    if ((await this.deps.store.deliverable(Infinity, 1)).length > 0 || this.inflight > 0) return;
+    for (const resolve of this.idle) resolve();
+    this.idle.clear();
+  }
+
+  private launch(item: OutboxItem): void {
+    this.inflight++;
+    this.busyThreads.add(item.threadId);
+    void this.deliver(item)
+      .catch((err) => this.deps.logger?.error({ err: String(err), outboxId: item.id }, 'delivery crashed'))
+      .finally(() => {
+        this.inflight--;
+        this.busyThreads.delete(item.threadId);
+        this.kick();
+      });
+  }
+
+  private async deliver(item: OutboxItem): Promise<void> {
+    const { store, client, clock } = this.deps;
+    const thread = await store.getThread(item.threadId);
+    if (!thread) {
+      await store.failOutbox(item.id, { error: 'thread_missing', retryAt: clock.now(), uncertain: false, dead: true });
+      return;
+    }
+    const renderer = this.deps.renderers[thread.kind];
+    const method = item.kind === 'update_parent' ? 'chat.update' : 'chat.postMessage';
+    try {
+      if (item.uncertain && item.kind !== 'update_parent') {
+        const found = await findPosted(client, item, thread);
+        this.count('conversations.history', 'ok');
+        if (found) {
+          this.deps.metrics?.slackReconciled.inc();
+          this.deps.logger?.info({ thread: thread.threadKey, outboxId: item.id, ts: found }, 'found a lost post in Slack');
+          await store.completeOutbox(item.id, this.record(item, thread, found, { text: '(recovered)' }));
+          return;
+        }
+      }
+      const now = clock.now();
+      const metadata = { event_type: METADATA_EVENT, event_payload: { outbox_id: item.id, thread_id: thread.id } };
+      let ts: string;
+      let msg: SlackMessage;
+      if (item.kind === 'update_parent') {
+        msg = renderer.parent(thread, { now });
+        ts = thread.parentTs as string;
+        await client.update({ channel: thread.channel, ts, ...msg, metadata });
+      } else if (item.kind === 'post_parent') {
+        msg = renderer.parent(thread, { now, previousPermalink: await this.previousPermalink(thread) });
+        ts = (await client.postMessage({ channel: item.channel, ...msg, metadata, unfurl_links: false, unfurl_media: false })).ts;
+      } else {
+        const { broadcast, ...reply } = renderer.reply(thread, item.payload, { now });
+        msg = reply;
+        ts = (
+          await client.postMessage({
+            channel: thread.channel,
+            thread_ts: thread.parentTs as string,
+            reply_broadcast: broadcast || undefined,
+            ...msg,
+            metadata,
+            unfurl_links: false,
+            unfurl_media: false,
+          })
+        ).ts;
+      }
+      this.count(method, 'ok');
+      await store.completeOutbox(item.id, this.record(item, thread, ts, msg));
+    } catch (err) {
+      await this.failed(item, thread, method, err);
+    }
+  }
+
+  private async previousPermalink(thread: ThreadRecord): Promise<string | undefined> {
+    if (!thread.previousId) return undefined;
+    const prev = await this.deps.store.getThread(thread.previousId);
+    if (!prev?.parentTs) return undefined;
+    try {
+      return await this.deps.client.getPermalink(prev.channel, prev.parentTs);
+    } catch {
+      return undefined; // a missing link is not worth delaying the alert
+    }
+  }
+
+  private record(item: OutboxItem, thread: ThreadRecord, ts: string, msg: SlackMessage): MessageRecord {
+    const kind = item.kind === 'post_parent' ? 'parent' : item.kind === 'reply' ? 'reply' : 'edit';
+    return {
+      threadId: thread.id,
+      outboxId: item.id,
+      channel: item.kind === 'post_parent' ? item.channel : thread.channel,
+      ts,
+      kind,
+      text: msg.text,
+      blocks: msg.blocks ?? msg.attachments ?? null,
+      at: this.deps.clock.now(),
+    };
+  }
+
+  private async failed(item: OutboxItem, thread: ThreadRecord, method: string, err: unknown): Promise<void> {
+    const now = this.deps.clock.now();
+    const c = classifySlackError(err);
+    const code = err instanceof SlackApiError ? err.slackError : 'internal_error';
+    this.count(method, code);
+    const log = { thread: thread.threadKey, threadId: thread.id, outboxId: item.id, channel: item.channel, method, error: code };
+    if (c.retryAfterMs !== undefined) {
+      this.gate(item.channel, item.kind === 'update_parent' ? 'update' : 'post').pause(now + c.retryAfterMs);
+      this.deps.metrics?.slackRateLimited.inc({ method });
+      this.deps.metrics?.slackRetryAfter.inc({ method }, c.retryAfterMs / 1000);
+      this.deps.logger?.warn({ ...log, retryAfterMs: c.retryAfterMs }, 'Slack rate limited this channel');
+      await this.deps.store.failOutbox(item.id, { error: code, retryAt: now + c.retryAfterMs, uncertain: item.uncertain, dead: false });
+      return;
+    }
+    if (c.permanent) {
+      this.deps.metrics?.deliveryFailures.inc({ error: code });
+      this.deps.logger?.error(log, 'Slack refused the message; not retrying');
+      await this.deps.store.failOutbox(item.id, { error: code, retryAt: now, uncertain: false, dead: true });
+      return;
+    }
+    // Never give up on a retryable error: nothing accepted may be lost. The policy caps the wait.
+    const delay = backoffDelay(this.deps.policy, item.attempts + 1);
+    this.deps.logger?.warn({ ...log, attempt: item.attempts + 1, retryInMs: delay }, 'Slack call failed; will retry');
+    await this.deps.store.failOutbox(item.id, {
+      error: code,
+      retryAt: now + delay,
+      uncertain: item.uncertain || (c.uncertain && item.kind !== 'update_parent'),
+      dead: false,
+    });
+  }
+
+  private count(method: string, result: string): void {
+    this.deps.metrics?.slackCalls.inc({ method, result });
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Versioned migrations for the SQLite store. Append only: a released migration never changes.
+ * Exactly-one-parent is a constraint here (unique post_parent per thread), not an in-memory check.
+ */
+export const sqliteMigrations: string[] = [
+  `
+  CREATE TABLE notifications (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    thread_key TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    part TEXT NOT NULL,
+    processed_at INTEGER,
+    result TEXT
+  );
+  CREATE INDEX notifications_pending ON notifications (id) WHERE processed_at IS NULL;
+
+  CREATE TABLE threads (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    thread_key TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    channel TEXT NOT NULL,
+    parent_ts TEXT,
+    status TEXT NOT NULL,
+    state TEXT NOT NULL,
+    opened_at INTEGER NOT NULL,
+    resolved_at INTEGER,
+    previous_id TEXT,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (kind, thread_key, seq)
+  );
+  CREATE INDEX threads_latest ON threads (thread_key, seq DESC);
+  CREATE INDEX threads_status ON threads (status, opened_at DESC);
+
+  CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    thread_id TEXT NOT NULL REFERENCES threads (id),
+    channel TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    payload TEXT,
+    status TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    not_before INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    uncertain INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT
+  );
+  CREATE UNIQUE INDEX outbox_one_parent ON outbox (thread_id) WHERE kind = 'post_parent';
+  CREATE INDEX outbox_open ON outbox (status, thread_id, id) WHERE status IN ('pending', 'inflight');
+
+  CREATE TABLE messages (
+    outbox_id INTEGER PRIMARY KEY,
+    thread_id TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    ts TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    text TEXT NOT NULL,
+    blocks TEXT,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX messages_thread ON messages (thread_id, outbox_id);
+  `,
+];

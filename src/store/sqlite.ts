@@ -1,0 +1,332 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { EpisodeState } from '../core/types.js';
+import { StoreUnavailableError } from '../errors.js';
+import { sqliteMigrations } from './sqlite-schema.js';
+import type {
+  CommitDecision,
+  MessageRecord,
+  NewNotification,
+  OutboxFailure,
+  OutboxItem,
+  PendingNotification,
+  StoreStats,
+  ThreadRecord,
+  ThreadStore,
+} from './types.js';
+
+type Row = Record<string, unknown>;
+
+export interface SqliteOptions {
+  /** File path, or ':memory:' for tests. */
+  path: string;
+  /**
+   * 'normal' (default) survives a killed process — the WAL is in the OS page cache; 'full' also
+   * survives power loss, at the price of an fsync per accepted webhook.
+   */
+  synchronous?: 'normal' | 'full';
+}
+
+/**
+ * The default store. better-sqlite3 is synchronous, so every method runs its transaction to the
+ * end before yielding: there is no interleaving inside one process, and a second process is kept
+ * out by SQLite's own file lock (busy_timeout).
+ */
+export class SqliteStore implements ThreadStore {
+  readonly kind = 'sqlite';
+  private db!: Database.Database;
+
+  constructor(private readonly opts: SqliteOptions) {}
+
+  async init(): Promise<void> {
+    if (this.opts.path !== ':memory:') mkdirSync(dirname(this.opts.path), { recursive: true });
+    this.db = new Database(this.opts.path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${this.opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('foreign_keys = ON');
+    this.migrate();
+  }
+
+  private migrate(): void {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER)');
+    const done = new Set(
+      (this.db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((r) => r.version as number),
+    );
+    sqliteMigrations.forEach((sql, i) => {
+      const version = i + 1;
+      if (done.has(version)) return;
+      this.db.transaction(() => {
+        this.db.exec(sql);
+        this.db.prepare('INSERT INTO schema_migrations VALUES (?, ?)').run(version, Date.now());
+      })();
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.db?.open) this.db.close();
+  }
+
+  async ping(): Promise<void> {
+    this.guard(() => this.db.prepare('SELECT 1').get());
+  }
+
+  /** Every SQLite failure becomes StoreUnavailableError (503 at the webhook: Alertmanager retries). */
+  private guard<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw new StoreUnavailableError(`store: ${(err as Error).message}`);
+    }
+  }
+
+  async appendNotifications(items: NewNotification[]): Promise<number[]> {
+    return this.guard(() => {
+      const insert = this.db.prepare(
+        'INSERT INTO notifications (thread_key, channel, received_at, part) VALUES (?, ?, ?, ?)',
+      );
+      return this.db.transaction(() =>
+        items.map(
+          (n) =>
+            insert.run(n.threadKey, n.channel, n.receivedAt, JSON.stringify(n.part)).lastInsertRowid as number,
+        ),
+      )();
+    });
+  }
+
+  async pendingNotifications(limit: number): Promise<PendingNotification[]> {
+    const rows = this.guard(
+      () =>
+        this.db
+          .prepare('SELECT * FROM notifications WHERE processed_at IS NULL ORDER BY id LIMIT ?')
+          .all(limit) as Row[],
+    );
+    return rows.map((r) => ({
+      id: r.id as number,
+      threadKey: r.thread_key as string,
+      channel: r.channel as string,
+      receivedAt: r.received_at as number,
+      part: JSON.parse(r.part as string),
+    }));
+  }
+
+  async latestEpisode(threadKey: string): Promise<EpisodeState | null> {
+    const row = this.guard(
+      () =>
+        this.db
+          .prepare("SELECT state FROM threads WHERE kind = 'alert' AND thread_key = ? ORDER BY seq DESC LIMIT 1")
+          .get(threadKey) as Row | undefined,
+    );
+    return row ? (JSON.parse(row.state as string) as EpisodeState) : null;
+  }
+
+  async commitDecision(d: CommitDecision): Promise<boolean> {
+    return this.guard(() =>
+      this.db.transaction(() => {
+        const marked = this.db
+          .prepare('UPDATE notifications SET processed_at = ?, result = ? WHERE id = ? AND processed_at IS NULL')
+          .run(d.now, d.reason, d.notificationId);
+        if (marked.changes === 0) return false;
+        const ep = d.episode;
+        // Duplicates and ignored notifications leave the episode exactly as it was.
+        if (ep && d.reason !== 'duplicate' && d.reason !== 'ignored') {
+          this.db
+            .prepare(
+              `INSERT INTO threads (id, kind, thread_key, seq, channel, status, state, opened_at, resolved_at, previous_id, updated_at)
+               VALUES (@id, 'alert', @key, @seq, @channel, @status, @state, @openedAt, @resolvedAt, @previousId, @now)
+               ON CONFLICT (id) DO UPDATE SET status = excluded.status, state = excluded.state,
+                 resolved_at = excluded.resolved_at, updated_at = excluded.updated_at`,
+            )
+            .run({
+              id: ep.id,
+              key: ep.threadKey,
+              seq: ep.seq,
+              channel: ep.channel,
+              status: ep.status,
+              state: JSON.stringify(ep),
+              openedAt: ep.openedAt,
+              resolvedAt: ep.resolvedAt ?? null,
+              previousId: ep.previous?.id ?? null,
+              now: d.now,
+            });
+        }
+        const insert = this.db.prepare(
+          'INSERT INTO outbox (thread_id, channel, kind, payload, not_before, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        );
+        for (const a of d.actions) {
+          const channel = ep?.channel ?? '';
+          insert.run(a.episodeId, channel, a.type, a.type === 'reply' ? JSON.stringify(a.change) : null, d.now, d.now);
+        }
+        return true;
+      })(),
+    );
+  }
+
+  async deliverable(now: number, limit: number): Promise<OutboxItem[]> {
+    const rows = this.guard(
+      () =>
+        this.db
+          .prepare(
+            `SELECT o.* FROM outbox o JOIN threads t ON t.id = o.thread_id
+             WHERE o.status = 'pending' AND o.not_before <= @now AND (
+               o.kind = 'post_parent'
+               OR (t.parent_ts IS NOT NULL AND o.kind = 'reply' AND o.id = (
+                 SELECT min(id) FROM outbox WHERE thread_id = o.thread_id AND kind = 'reply' AND status IN ('pending', 'inflight')))
+               OR (t.parent_ts IS NOT NULL AND o.kind = 'update_parent' AND o.id = (
+                 SELECT max(id) FROM outbox WHERE thread_id = o.thread_id AND kind = 'update_parent' AND status IN ('pending', 'inflight')))
+             ) ORDER BY o.id LIMIT @limit`,
+          )
+          .all({ now, limit }) as Row[],
+    );
+    return rows.map(toOutbox);
+  }
+
+  async claimOutbox(id: number, _now: number): Promise<boolean> {
+    return this.guard(
+      () =>
+        this.db
+          .prepare("UPDATE outbox SET status = 'inflight', attempts = attempts + 1 WHERE id = ? AND status = 'pending'")
+          .run(id).changes === 1,
+    );
+  }
+
+  async completeOutbox(id: number, m: MessageRecord): Promise<void> {
+    this.guard(() =>
+      this.db.transaction(() => {
+        const item = this.db.prepare('SELECT * FROM outbox WHERE id = ?').get(id) as Row | undefined;
+        if (!item) return;
+        this.db.prepare("UPDATE outbox SET status = 'done', last_error = NULL WHERE id = ?").run(id);
+        if (item.kind === 'post_parent') {
+          this.db.prepare('UPDATE threads SET parent_ts = ?, channel = ? WHERE id = ? AND parent_ts IS NULL').run(
+            m.ts,
+            m.channel,
+            item.thread_id,
+          );
+        }
+        if (item.kind === 'update_parent') {
+          // The edit rendered the latest state, so every older pending edit is settled by it.
+          this.db
+            .prepare(
+              "UPDATE outbox SET status = 'done', last_error = 'coalesced' WHERE thread_id = ? AND kind = 'update_parent' AND status = 'pending' AND id < ?",
+            )
+            .run(item.thread_id, id);
+        }
+        this.db
+          .prepare(
+            'INSERT OR REPLACE INTO messages (outbox_id, thread_id, channel, ts, kind, text, blocks, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+          )
+          .run(id, m.threadId, m.channel, m.ts, m.kind, m.text, JSON.stringify(m.blocks ?? null), m.at);
+      })(),
+    );
+  }
+
+  async failOutbox(id: number, f: OutboxFailure): Promise<void> {
+    this.guard(() =>
+      this.db
+        .prepare('UPDATE outbox SET status = ?, not_before = ?, uncertain = ?, last_error = ? WHERE id = ?')
+        .run(f.dead ? 'dead' : 'pending', f.retryAt, f.uncertain ? 1 : 0, f.error, id),
+    );
+  }
+
+  async recoverInflight(): Promise<number> {
+    return this.guard(
+      () =>
+        this.db.prepare("UPDATE outbox SET status = 'pending', uncertain = 1 WHERE status = 'inflight'").run()
+          .changes,
+    );
+  }
+
+  async getThread(id: string): Promise<ThreadRecord | null> {
+    const row = this.guard(() => this.db.prepare('SELECT * FROM threads WHERE id = ?').get(id) as Row | undefined);
+    return row ? toThread(row) : null;
+  }
+
+  async listThreads(filter: { status?: string; channel?: string; limit?: number }): Promise<ThreadRecord[]> {
+    const where: string[] = [];
+    const params: Record<string, unknown> = { limit: filter.limit ?? 100 };
+    if (filter.status) {
+      where.push('status = @status');
+      params.status = filter.status;
+    }
+    if (filter.channel) {
+      where.push('channel = @channel');
+      params.channel = filter.channel;
+    }
+    const sql = `SELECT * FROM threads ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY opened_at DESC, id LIMIT @limit`;
+    return this.guard(() => (this.db.prepare(sql).all(params) as Row[]).map(toThread));
+  }
+
+  async messages(threadId: string): Promise<MessageRecord[]> {
+    const rows = this.guard(
+      () => this.db.prepare('SELECT * FROM messages WHERE thread_id = ? ORDER BY outbox_id').all(threadId) as Row[],
+    );
+    return rows.map((r) => ({
+      threadId: r.thread_id as string,
+      outboxId: r.outbox_id as number,
+      channel: r.channel as string,
+      ts: r.ts as string,
+      kind: r.kind as MessageRecord['kind'],
+      text: r.text as string,
+      blocks: JSON.parse((r.blocks as string) ?? 'null'),
+      at: r.at as number,
+    }));
+  }
+
+  async outbox(threadId: string): Promise<OutboxItem[]> {
+    return this.guard(() =>
+      (this.db.prepare('SELECT * FROM outbox WHERE thread_id = ? ORDER BY id').all(threadId) as Row[]).map(toOutbox),
+    );
+  }
+
+  async stats(now: number): Promise<StoreStats> {
+    return this.guard(() => {
+      const one = (sql: string) => this.db.prepare(sql).get() as Row;
+      const outbox = one(
+        "SELECT count(*) AS n, min(created_at) AS oldest FROM outbox WHERE status IN ('pending', 'inflight')",
+      );
+      void now;
+      return {
+        openThreads: one("SELECT count(*) AS n FROM threads WHERE status = 'firing'").n as number,
+        threads: one('SELECT count(*) AS n FROM threads').n as number,
+        pendingNotifications: one('SELECT count(*) AS n FROM notifications WHERE processed_at IS NULL').n as number,
+        outboxDepth: outbox.n as number,
+        oldestOutboxAt: (outbox.oldest as number | null) ?? null,
+        deadItems: one("SELECT count(*) AS n FROM outbox WHERE status = 'dead'").n as number,
+      };
+    });
+  }
+}
+
+function toOutbox(r: Row): OutboxItem {
+  return {
+    id: r.id as number,
+    threadId: r.thread_id as string,
+    channel: r.channel as string,
+    kind: r.kind as OutboxItem['kind'],
+    payload: r.payload ? JSON.parse(r.payload as string) : null,
+    status: r.status as OutboxItem['status'],
+    attempts: r.attempts as number,
+    notBefore: r.not_before as number,
+    createdAt: r.created_at as number,
+    uncertain: r.uncertain === 1,
+    lastError: (r.last_error as string | null) ?? null,
+  };
+}
+
+function toThread(r: Row): ThreadRecord {
+  return {
+    id: r.id as string,
+    kind: r.kind as ThreadRecord['kind'],
+    threadKey: r.thread_key as string,
+    seq: r.seq as number,
+    channel: r.channel as string,
+    parentTs: (r.parent_ts as string | null) ?? null,
+    status: r.status as string,
+    state: JSON.parse(r.state as string),
+    openedAt: r.opened_at as number,
+    resolvedAt: (r.resolved_at as number | null) ?? null,
+    previousId: (r.previous_id as string | null) ?? null,
+    updatedAt: r.updated_at as number,
+  };
+}

@@ -1,0 +1,134 @@
+import type { DecisionReason, EpisodeState, NotificationPart, ThreadAction } from '../core/types.js';
+
+/**
+ * The ThreadStore seam: durable intake, per-key ordered processing, the Slack outbox and the
+ * record of what was posted. sqlite.ts is the default; every adapter passes contract.test-suite.ts.
+ * All methods are async so that network databases fit the same seam.
+ */
+
+export interface NewNotification {
+  threadKey: string;
+  channel: string;
+  receivedAt: number;
+  part: NotificationPart;
+}
+
+export interface PendingNotification extends NewNotification {
+  id: number;
+}
+
+/** A Slack thread the engine drives: an alert episode today, a deploy tomorrow. */
+export type ThreadKind = 'alert' | 'deploy';
+
+export interface ThreadRecord {
+  id: string;
+  kind: ThreadKind;
+  threadKey: string;
+  seq: number;
+  channel: string;
+  /** Slack ts of the parent, saved the moment Slack returns it. */
+  parentTs: string | null;
+  status: string;
+  state: EpisodeState;
+  openedAt: number;
+  resolvedAt: number | null;
+  previousId: string | null;
+  updatedAt: number;
+}
+
+export type OutboxKind = 'post_parent' | 'update_parent' | 'reply';
+export type OutboxStatus = 'pending' | 'inflight' | 'done' | 'dead';
+
+export interface OutboxItem {
+  id: number;
+  threadId: string;
+  channel: string;
+  kind: OutboxKind;
+  /** For replies: what to say (rendered at send time). */
+  payload: unknown;
+  status: OutboxStatus;
+  attempts: number;
+  notBefore: number;
+  createdAt: number;
+  /** A previous attempt may have reached Slack: look for the message before posting again. */
+  uncertain: boolean;
+  lastError: string | null;
+}
+
+/** One thing we did in Slack (post of the parent, a reply, an edit of the parent): the thread's timeline. */
+export interface MessageRecord {
+  threadId: string;
+  outboxId: number;
+  channel: string;
+  /** The message's ts; for an edit, the parent's. */
+  ts: string;
+  kind: 'parent' | 'reply' | 'edit';
+  text: string;
+  blocks: unknown;
+  at: number;
+}
+
+export interface CommitDecision {
+  notificationId: number;
+  reason: DecisionReason;
+  episode: EpisodeState | null;
+  actions: ThreadAction[];
+  now: number;
+}
+
+export interface OutboxFailure {
+  error: string;
+  retryAt: number;
+  uncertain: boolean;
+  /** Permanent failure: the item will not be tried again. */
+  dead: boolean;
+}
+
+export interface StoreStats {
+  openThreads: number;
+  threads: number;
+  pendingNotifications: number;
+  outboxDepth: number;
+  oldestOutboxAt: number | null;
+  deadItems: number;
+}
+
+export interface ThreadStore {
+  readonly kind: string;
+  init(): Promise<void>;
+  close(): Promise<void>;
+  /** Throws when the store cannot be reached (readiness). */
+  ping(): Promise<void>;
+
+  /** Intake: all parts of one webhook in one transaction, or none. */
+  appendNotifications(items: NewNotification[]): Promise<number[]>;
+  /** Unprocessed notifications in arrival order. */
+  pendingNotifications(limit: number): Promise<PendingNotification[]>;
+  /** The latest episode of a thread key (open or resolved). */
+  latestEpisode(threadKey: string): Promise<EpisodeState | null>;
+  /**
+   * Marks the notification processed, saves the episode and appends its actions to the outbox,
+   * atomically. Returns false (and changes nothing) when the notification was already processed.
+   * A second post_parent for one thread is refused by a unique constraint.
+   */
+  commitDecision(decision: CommitDecision): Promise<boolean>;
+
+  /**
+   * Outbox rows that may be sent now, head of line per thread: a thread without a parent ts
+   * offers only its post_parent; otherwise its oldest unsent reply and its newest pending edit.
+   */
+  deliverable(now: number, limit: number): Promise<OutboxItem[]>;
+  /** pending → inflight; false when someone else took it. */
+  claimOutbox(id: number, now: number): Promise<boolean>;
+  /** inflight → done; records the message; a post_parent saves the parent ts; an edit also settles older edits. */
+  completeOutbox(id: number, message: MessageRecord): Promise<void>;
+  failOutbox(id: number, failure: OutboxFailure): Promise<void>;
+  /** After a crash: inflight rows go back to pending, marked uncertain. */
+  recoverInflight(): Promise<number>;
+
+  getThread(id: string): Promise<ThreadRecord | null>;
+  listThreads(filter: { status?: string; channel?: string; limit?: number }): Promise<ThreadRecord[]>;
+  messages(threadId: string): Promise<MessageRecord[]>;
+  outbox(threadId: string): Promise<OutboxItem[]>;
+  stats(now: number): Promise<StoreStats>;
+}
