@@ -6,7 +6,7 @@ import { fingerprintOf } from './fingerprint.js';
 const hex = (decimal: string): string => BigInt(decimal).toString(16).padStart(16, '0');
 
 describe('fingerprintOf', () => {
-  it.each([
+  it.each<{ name: string; labels: Record<string, string>; expected: string }>([
     {
       name: 'an empty label set hashes to the FNV offset basis',
       labels: {},
