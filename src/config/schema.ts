@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+/** A duration written as text ("10m") or a number of seconds; parsed to milliseconds. */
+export const duration = (dflt: string) =>
+  z
+    .union([z.string(), z.number()])
+    .default(dflt)
+    .transform((v, ctx) => {
+      const ms = parseDuration(String(v));
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration (like 500ms, 5s, 2m, 1h)` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const secret = z.strictObject({
+  value: z.string().min(1).optional(),
+  file: z.string().min(1).optional(),
+});
+
+/**
+ * The whole threader.yaml. Strict: an unknown key is an error naming its path. Defaults live here.
+ * Secrets may be written as `token: {file: /run/secrets/x}`, but env (`*_FILE`) is the usual way.
+ */
+export const configSchema = z.strictObject({
+  server: z
+    .strictObject({
+      host: z.string().default('0.0.0.0'),
+      port: z.coerce.number().int().min(0).max(65535).default(9009),
+      /** Largest webhook body accepted (bytes); larger → 413. */
+      bodyLimit: z.coerce.number().int().positive().default(1024 * 1024),
+    })
+    .prefault({}),
+  store: z
+    .strictObject({
+      /** SQLite file path (default) or, later, a postgres:// URL. */
+      db: z.string().min(1).default('./data/threader.db'),
+      synchronous: z.enum(['normal', 'full']).default('normal'),
+    })
+    .prefault({}),
+  slack: z
+    .strictObject({
+      token: secret.optional(),
+      /** Base URL of the Slack Web API; unset = Slack itself (or the embedded local Slack without a token). */
+      apiUrl: z.url().optional(),
+      channel: z.string().min(1).default('alerts'),
+      timeout: duration('10s'),
+    })
+    .prefault({}),
+  webhook: z.strictObject({ token: secret.optional() }).prefault({}),
+  threads: z
+    .strictObject({
+      key: z.enum(['group', 'alert', 'labels']).default('group'),
+      /** Label names for key: labels (the original Alert Threader keyed on alertname, service, cluster…). */
+      labels: z.array(z.string().min(1)).default(['alertname', 'service', 'cluster', 'env']),
+      reopenWindow: duration('0s'),
+      duplicateWindow: duration('5m'),
+      replyOnRepeat: z.boolean().default(false),
+    })
+    .prefault({}),
+  routes: z
+    .array(
+      z.strictObject({
+        receiver: z.string().optional(),
+        labels: z.record(z.string(), z.string()).optional(),
+        channel: z.string().min(1),
+      }),
+    )
+    .default([]),
+  delivery: z
+    .strictObject({
+      postsPerSecond: z.number().positive().default(1),
+      postBurst: z.number().int().positive().default(3),
+      updatesPerMinute: z.number().positive().default(50),
+      updateBurst: z.number().int().positive().default(3),
+    })
+    .prefault({}),
+  log: z.strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info') }).prefault({}),
+});
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type Config = z.output<typeof configSchema>;
