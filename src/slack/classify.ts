@@ -1,0 +1,80 @@
+import { SlackApiError } from '../errors.js';
+import { toSlackApiError } from './to-slack-api-error.js';
+
+/** What the delivery scheduler should do after a failed Slack call. */
+export interface SlackErrorClass {
+  /** Try the same call again later. */
+  retry: boolean;
+  /**
+   * The call may have taken effect although it failed for us (no response, 5xx, timeout). A post
+   * must then be reconciled (looked up by metadata) before posting again: Slack has no idempotency key.
+   */
+  uncertain: boolean;
+  /** From Slack's Retry-After on HTTP 429: wait this long on this channel and method only. */
+  retryAfterMs?: number;
+  /** Slack refused the call and repeating it cannot help: count, log with the thread, move on. */
+  permanent: boolean;
+  /** Slack's error string ('channel_not_found', 'ratelimited', 'http_503', 'network_error', …). */
+  error: string;
+}
+
+/**
+ * Errors Slack documents for chat.postMessage / chat.update / reactions.add / conversations.* that
+ * no retry can fix (https://api.slack.com/methods/chat.postMessage#errors and siblings). Exported so
+ * callers can tell an expected refusal from one Slack added later (both are permanent).
+ */
+export const PERMANENT_SLACK_ERRORS: ReadonlySet<string> = new Set([
+  'channel_not_found',
+  'is_archived',
+  'not_in_channel',
+  'invalid_auth',
+  'not_authed',
+  'account_inactive',
+  'token_revoked',
+  'token_expired',
+  'missing_scope',
+  'msg_too_long',
+  'msg_blocks_too_long',
+  'invalid_blocks',
+  'invalid_attachments',
+  'too_many_attachments',
+  'invalid_metadata_format',
+  'invalid_metadata_schema',
+  'metadata_too_large',
+  'no_text',
+  'invalid_arguments',
+  'message_not_found',
+  'thread_not_found',
+  'cant_update_message',
+  'edit_window_closed',
+  'restricted_action',
+  'already_reacted',
+  'invalid_name',
+]);
+
+/** Slack's own "try again" errors: the request reached Slack, whose outcome is unknown. */
+const SERVER_SIDE = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
+
+/** Transport failures: the request may or may not have reached Slack. */
+const TRANSPORT = new Set(['network_error', 'timeout', 'invalid_response']);
+
+/**
+ * Pure classification of a failed Slack call. Anything that is not a SlackApiError is first mapped
+ * the way the web client maps it. HTTP 4xx other than 429 and unknown platform errors are permanent:
+ * Slack documents only 200 and 429 as meaningful statuses, and an `ok: false`
+ * answer means Slack looked at the call and refused it, so it did not take effect and the same call
+ * would be refused again; retrying it would only hold up the rest of the channel.
+ */
+export function classifySlackError(err: unknown): SlackErrorClass {
+  const e = err instanceof SlackApiError ? err : toSlackApiError(err, 'unknown');
+  const error = e.slackError;
+  if (error === 'ratelimited' || error === 'rate_limited' || error === 'http_429') {
+    const out: SlackErrorClass = { retry: true, uncertain: false, permanent: false, error };
+    if (e.retryAfterSeconds !== undefined) out.retryAfterMs = e.retryAfterSeconds * 1000;
+    return out;
+  }
+  if (TRANSPORT.has(error) || SERVER_SIDE.has(error) || /^http_5\d\d$/.test(error)) {
+    return { retry: true, uncertain: true, permanent: false, error };
+  }
+  return { retry: false, uncertain: false, permanent: true, error };
+}
