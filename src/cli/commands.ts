@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { register as serve } from './serve.js';
 
 /** Every CLI command, listed here (composition, not discovery). One file per command. */
-export const commands: Array<(program: Command) => void> = [];
+export const commands: Array<(program: Command) => void> = [serve];

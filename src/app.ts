@@ -1,0 +1,175 @@
+import type { FastifyInstance } from 'fastify';
+import { readFileSync } from 'node:fs';
+import { systemClock, type Clock } from './clock.js';
+import type { LoadedConfig } from './config/load.js';
+import type { ThreadKeyMode } from './core/types.js';
+import { startSlackEmulator, type SlackEmulator } from './emulator/index.js';
+import { createHttpServer } from './http/server.js';
+import { acceptWebhook } from './pipeline/intake.js';
+import { NotificationProcessor } from './pipeline/processor.js';
+import { compileRoutes } from './pipeline/route.js';
+import { policies, type RetryPolicy } from './retry/policy.js';
+import { alertRenderer } from './slack/alert-renderer.js';
+import { ThreadEngine } from './slack/thread-engine.js';
+import type { SlackClient } from './slack/types.js';
+import { createWebSlackClient } from './slack/web-client.js';
+import { openStore } from './store/open.js';
+import type { ThreadStore } from './store/types.js';
+import { createLogger, type Logger } from './telemetry/logger.js';
+import { createMetrics, type Metrics } from './telemetry/metrics.js';
+
+export interface AppDeps {
+  clock?: Clock;
+  logger?: Logger;
+  metrics?: Metrics;
+  store?: ThreadStore;
+  slack?: SlackClient;
+  /** Slack delivery retry policy (tests use policies.instant). */
+  slackPolicy?: RetryPolicy;
+}
+
+export interface App {
+  http: FastifyInstance;
+  store: ThreadStore;
+  processor: NotificationProcessor;
+  engine: ThreadEngine;
+  metrics: Metrics;
+  logger: Logger;
+  /** Set when no Slack token was given: the in-process local Slack. */
+  emulator?: SlackEmulator;
+  slackMode: 'embedded' | 'slack';
+  /** Starts the background stages and listens; returns the bound address. */
+  listen(): Promise<{ host: string; port: number; url: string }>;
+  /** Waits until everything accepted is processed and delivered (tests, benchmarks). */
+  settle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const version: string = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+/** Composition root: every implementation is chosen here, none is discovered. */
+export async function createApp(config: LoadedConfig, deps: AppDeps = {}): Promise<App> {
+  const clock = deps.clock ?? systemClock;
+  const metrics = deps.metrics ?? createMetrics();
+  const logger = deps.logger ?? createLogger({ level: config.log.level, metrics });
+  const store = deps.store ?? openStore(config.store);
+  await store.init();
+
+  let emulator: SlackEmulator | undefined;
+  let slack = deps.slack;
+  const slackMode = deps.slack || config.secrets.slackToken ? 'slack' : 'embedded';
+  if (!slack) {
+    if (config.secrets.slackToken) {
+      slack = createWebSlackClient({ token: config.secrets.slackToken, slackApiUrl: config.slack.apiUrl, timeoutMs: config.slack.timeout });
+    } else {
+      emulator = await startSlackEmulator({ host: '127.0.0.1', port: 0 });
+      slack = createWebSlackClient({ token: 'xoxb-embedded-local-slack', slackApiUrl: emulator.url, timeoutMs: config.slack.timeout });
+    }
+  }
+
+  const keyMode: ThreadKeyMode =
+    config.threads.key === 'labels' ? { mode: 'labels', labels: config.threads.labels } : { mode: config.threads.key };
+  const engine = new ThreadEngine({
+    store,
+    client: slack,
+    renderers: { alert: alertRenderer, deploy: alertRenderer },
+    clock,
+    policy: deps.slackPolicy ?? policies.slack,
+    limits: config.delivery,
+    metrics,
+    logger,
+  });
+  const processor = new NotificationProcessor({
+    store,
+    clock,
+    metrics,
+    logger,
+    policy: {
+      reopenWindowMs: config.threads.reopenWindow,
+      duplicateWindowMs: config.threads.duplicateWindow,
+      replyOnRepeat: config.threads.replyOnRepeat,
+    },
+    onOutbox: () => engine.kick(),
+  });
+  const route = compileRoutes(config.routes, config.slack.channel);
+
+  let slackStatus: { ok: boolean; error?: string; at: number } | undefined;
+  const slackCheck = async () => {
+    // auth.test is cached: readiness probes must not eat into Slack's rate limits.
+    if (slackStatus && clock.now() - slackStatus.at < 30_000) return { ok: slackStatus.ok, error: slackStatus.error };
+    try {
+      await (slack as SlackClient).authTest();
+      slackStatus = { ok: true, at: clock.now() };
+    } catch (err) {
+      slackStatus = { ok: false, error: (err as { slackError?: string }).slackError ?? 'unreachable', at: clock.now() };
+    }
+    return { ok: slackStatus.ok, error: slackStatus.error };
+  };
+  const refreshGauges = async () => {
+    const s = await store.stats(clock.now());
+    metrics.outboxDepth.set(s.outboxDepth);
+    metrics.outboxOldestAge.set(s.oldestOutboxAt ? Math.max(0, (clock.now() - s.oldestOutboxAt) / 1000) : 0);
+    metrics.openThreads.set(s.openThreads);
+    metrics.pendingNotifications.set(s.pendingNotifications);
+  };
+  const startedAt = clock.now();
+
+  const http = await createHttpServer({
+    store,
+    metrics,
+    logger,
+    bodyLimit: config.server.bodyLimit,
+    webhookToken: config.secrets.webhookToken,
+    accept: async (body) => {
+      const res = await acceptWebhook(body, { store, keyMode, route, now: () => clock.now() });
+      processor.kick();
+      return res;
+    },
+    slackCheck,
+    slackMode,
+    version,
+    startedAt,
+    now: () => clock.now(),
+    refreshGauges: () => refreshGauges().catch(() => undefined),
+  });
+
+  return {
+    http,
+    store,
+    processor,
+    engine,
+    metrics,
+    logger,
+    emulator,
+    slackMode,
+    async listen() {
+      processor.start();
+      await engine.start();
+      await http.listen({ host: config.server.host, port: config.server.port });
+      const addr = http.server.address();
+      const port = typeof addr === 'object' && addr ? addr.port : config.server.port;
+      const host = config.server.host;
+      return { host, port, url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}` };
+    },
+    async settle() {
+      for (;;) {
+        await processor.whenIdle();
+        await engine.whenIdle();
+        const s = await store.stats(clock.now());
+        if (s.pendingNotifications === 0 && s.outboxDepth === 0) return;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    },
+    async close() {
+      processor.stop();
+      engine.stop();
+      await http.close();
+      await processor.whenIdle();
+      await store.close();
+      await emulator?.close();
+      logger.flush?.();
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import type { Command } from 'commander';
+import { createApp } from '../app.js';
+import { loadConfig } from '../config/load.js';
+
+/** `threader serve`: the webhook receiver, thread engine, API and /metrics in one process. */
+export function register(program: Command): void {
+  program
+    .command('serve')
+    .description('receive Alertmanager webhooks and keep one live Slack thread per alert group')
+    .option('-c, --config <file>', 'threader.yaml (env overrides it)')
+    .option('-p, --port <port>', 'listen port (overrides PORT)')
+    .option('--host <host>', 'listen address (overrides HOST)')
+    .action(async (opts: { config?: string; port?: string; host?: string }) => {
+      const env = { ...process.env };
+      if (opts.port) env.PORT = opts.port;
+      if (opts.host) env.HOST = opts.host;
+      const config = await loadConfig({ configPath: opts.config, env });
+      const app = await createApp(config);
+      const { url } = await app.listen();
+      banner(app.slackMode, url, config.store.db, config.slack.channel, app.emulator?.url, Boolean(config.secrets.webhookToken));
+      app.logger.info({ url, slack: app.slackMode, store: app.store.kind }, 'threader serve started');
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string) => {
+          app.logger.info({ signal }, 'shutting down');
+          app.close().then(resolve, resolve);
+        };
+        process.once('SIGINT', () => stop('SIGINT'));
+        process.once('SIGTERM', () => stop('SIGTERM'));
+      });
+    });
+}
+
+function banner(mode: string, url: string, db: string, channel: string, emulatorUrl: string | undefined, auth: boolean) {
+  const lines = [
+    `Alert Threader listening on ${url}`,
+    `  webhook:  POST ${url}/webhook/alertmanager${auth ? ' (Authorization: Bearer required)' : ' (no token set: open to anyone who can reach it)'}`,
+    `  threads:  ${url}/api/threads    health: ${url}/health    metrics: ${url}/metrics`,
+    `  store:    ${db}`,
+    mode === 'embedded'
+      ? `  slack:    EMBEDDED LOCAL SLACK at ${emulatorUrl} (no SLACK_BOT_TOKEN set; nothing leaves this machine)\n            messages: ${emulatorUrl?.replace(/\/api\/$/, '')}/_emulator/messages   default channel: ${channel}`
+      : `  slack:    Slack Web API, default channel ${channel}`,
+  ];
+  process.stderr.write(`${lines.join('\n')}\n`);
+}
