@@ -50,9 +50,13 @@ export class SqliteStore implements ThreadStore {
   }
 
   private migrate(): void {
-    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER)');
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER)',
+    );
     const done = new Set(
-      (this.db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((r) => r.version as number),
+      (this.db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map(
+        (r) => r.version as number,
+      ),
     );
     sqliteMigrations.forEach((sql, i) => {
       const version = i + 1;
@@ -89,7 +93,8 @@ export class SqliteStore implements ThreadStore {
       return this.db.transaction(() =>
         items.map(
           (n) =>
-            insert.run(n.threadKey, n.channel, n.receivedAt, JSON.stringify(n.part)).lastInsertRowid as number,
+            insert.run(n.threadKey, n.channel, n.receivedAt, JSON.stringify(n.part))
+              .lastInsertRowid as number,
         ),
       )();
     });
@@ -115,7 +120,9 @@ export class SqliteStore implements ThreadStore {
     const row = this.guard(
       () =>
         this.db
-          .prepare("SELECT state FROM threads WHERE kind = 'alert' AND thread_key = ? ORDER BY seq DESC LIMIT 1")
+          .prepare(
+            "SELECT state FROM threads WHERE kind = 'alert' AND thread_key = ? ORDER BY seq DESC LIMIT 1",
+          )
           .get(threadKey) as Row | undefined,
     );
     return row ? (JSON.parse(row.state as string) as EpisodeState) : null;
@@ -125,7 +132,9 @@ export class SqliteStore implements ThreadStore {
     return this.guard(() =>
       this.db.transaction(() => {
         const marked = this.db
-          .prepare('UPDATE notifications SET processed_at = ?, result = ? WHERE id = ? AND processed_at IS NULL')
+          .prepare(
+            'UPDATE notifications SET processed_at = ?, result = ? WHERE id = ? AND processed_at IS NULL',
+          )
           .run(d.now, d.reason, d.notificationId);
         if (marked.changes === 0) return false;
         const ep = d.episode;
@@ -156,7 +165,14 @@ export class SqliteStore implements ThreadStore {
         );
         for (const a of d.actions) {
           const channel = ep?.channel ?? '';
-          insert.run(a.episodeId, channel, a.type, a.type === 'reply' ? JSON.stringify(a.change) : null, d.now, d.now);
+          insert.run(
+            a.episodeId,
+            channel,
+            a.type,
+            a.type === 'reply' ? JSON.stringify(a.change) : null,
+            d.now,
+            d.now,
+          );
         }
         return true;
       })(),
@@ -186,7 +202,9 @@ export class SqliteStore implements ThreadStore {
     return this.guard(
       () =>
         this.db
-          .prepare("UPDATE outbox SET status = 'inflight', attempts = attempts + 1 WHERE id = ? AND status = 'pending'")
+          .prepare(
+            "UPDATE outbox SET status = 'inflight', attempts = attempts + 1 WHERE id = ? AND status = 'pending'",
+          )
           .run(id).changes === 1,
     );
   }
@@ -198,11 +216,9 @@ export class SqliteStore implements ThreadStore {
         if (!item) return;
         this.db.prepare("UPDATE outbox SET status = 'done', last_error = NULL WHERE id = ?").run(id);
         if (item.kind === 'post_parent') {
-          this.db.prepare('UPDATE threads SET parent_ts = ?, channel = ? WHERE id = ? AND parent_ts IS NULL').run(
-            m.ts,
-            m.channel,
-            item.thread_id,
-          );
+          this.db
+            .prepare('UPDATE threads SET parent_ts = ?, channel = ? WHERE id = ? AND parent_ts IS NULL')
+            .run(m.ts, m.channel, item.thread_id);
         }
         if (item.kind === 'update_parent') {
           // The edit rendered the latest state, so every older pending edit is settled by it.
@@ -238,7 +254,9 @@ export class SqliteStore implements ThreadStore {
   }
 
   async getThread(id: string): Promise<ThreadRecord | null> {
-    const row = this.guard(() => this.db.prepare('SELECT * FROM threads WHERE id = ?').get(id) as Row | undefined);
+    const row = this.guard(
+      () => this.db.prepare('SELECT * FROM threads WHERE id = ?').get(id) as Row | undefined,
+    );
     return row ? toThread(row) : null;
   }
 
@@ -259,7 +277,10 @@ export class SqliteStore implements ThreadStore {
 
   async messages(threadId: string): Promise<MessageRecord[]> {
     const rows = this.guard(
-      () => this.db.prepare('SELECT * FROM messages WHERE thread_id = ? ORDER BY outbox_id').all(threadId) as Row[],
+      () =>
+        this.db
+          .prepare('SELECT * FROM messages WHERE thread_id = ? ORDER BY outbox_id')
+          .all(threadId) as Row[],
     );
     return rows.map((r) => ({
       threadId: r.thread_id as string,
@@ -275,7 +296,9 @@ export class SqliteStore implements ThreadStore {
 
   async outbox(threadId: string): Promise<OutboxItem[]> {
     return this.guard(() =>
-      (this.db.prepare('SELECT * FROM outbox WHERE thread_id = ? ORDER BY id').all(threadId) as Row[]).map(toOutbox),
+      (this.db.prepare('SELECT * FROM outbox WHERE thread_id = ? ORDER BY id').all(threadId) as Row[]).map(
+        toOutbox,
+      ),
     );
   }
 
@@ -289,7 +312,8 @@ export class SqliteStore implements ThreadStore {
       return {
         openThreads: one("SELECT count(*) AS n FROM threads WHERE status = 'firing'").n as number,
         threads: one('SELECT count(*) AS n FROM threads').n as number,
-        pendingNotifications: one('SELECT count(*) AS n FROM notifications WHERE processed_at IS NULL').n as number,
+        pendingNotifications: one('SELECT count(*) AS n FROM notifications WHERE processed_at IS NULL')
+          .n as number,
         outboxDepth: outbox.n as number,
         oldestOutboxAt: (outbox.oldest as number | null) ?? null,
         deadItems: one("SELECT count(*) AS n FROM outbox WHERE status = 'dead'").n as number,

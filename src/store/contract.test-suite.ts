@@ -1,0 +1,211 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { episode, part } from '../../test/helpers/builders.js';
+import type { ThreadStore } from './types.js';
+
+/**
+ * The store contract: every ThreadStore adapter runs this same suite (sqlite.test.ts, and any
+ * network store later). It pins down what the pipeline relies on: atomic commits, exactly one
+ * parent per thread, head-of-line delivery order, coalesced edits, crash recovery.
+ */
+export function storeContract(name: string, open: () => Promise<ThreadStore>): void {
+  describe(`${name} store contract`, () => {
+    let store: ThreadStore;
+    beforeEach(async () => {
+      store = await open();
+    });
+
+    const commitNew = async (id = 'ep_a', key = 'k1') => {
+      const [nid] = await store.appendNotifications([
+        { threadKey: key, channel: 'C1', receivedAt: 10, part: part() },
+      ]);
+      const ep = episode({ id, threadKey: key, channel: 'C1' });
+      await store.commitDecision({
+        notificationId: nid as number,
+        reason: 'first notification',
+        episode: ep,
+        actions: [{ type: 'post_parent', episodeId: id }],
+        now: 10,
+      });
+      return ep;
+    };
+
+    it('returns accepted notifications in arrival order until processed', async () => {
+      const ids = await store.appendNotifications([
+        { threadKey: 'a', channel: 'C1', receivedAt: 1, part: part() },
+        { threadKey: 'b', channel: 'C2', receivedAt: 1, part: part() },
+      ]);
+      expect(ids).toHaveLength(2);
+      const pending = await store.pendingNotifications(10);
+      expect(pending.map((p) => p.threadKey)).toEqual(['a', 'b']);
+      expect(pending[0]?.part.notification.receiver).toBe('slack-threads');
+    });
+
+    it('commits a decision once: a replayed commit changes nothing', async () => {
+      const [nid] = await store.appendNotifications([
+        { threadKey: 'k1', channel: 'C1', receivedAt: 1, part: part() },
+      ]);
+      const d = {
+        notificationId: nid as number,
+        reason: 'first notification' as const,
+        episode: episode({ id: 'ep_a', threadKey: 'k1' }),
+        actions: [{ type: 'post_parent' as const, episodeId: 'ep_a' }],
+        now: 5,
+      };
+      expect(await store.commitDecision(d)).toBe(true);
+      expect(await store.commitDecision(d)).toBe(false);
+      expect(await store.outbox('ep_a')).toHaveLength(1);
+      expect(await store.pendingNotifications(10)).toHaveLength(0);
+      expect((await store.latestEpisode('k1'))?.id).toBe('ep_a');
+    });
+
+    it('refuses a second parent for one thread and keeps the whole commit out', async () => {
+      await commitNew();
+      const [nid] = await store.appendNotifications([
+        { threadKey: 'k1', channel: 'C1', receivedAt: 1, part: part() },
+      ]);
+      await expect(
+        store.commitDecision({
+          notificationId: nid as number,
+          reason: 'first notification',
+          episode: episode({ id: 'ep_a', threadKey: 'k1', notificationCount: 99 }),
+          actions: [{ type: 'post_parent', episodeId: 'ep_a' }],
+          now: 20,
+        }),
+      ).rejects.toThrow();
+      expect((await store.outbox('ep_a')).filter((o) => o.kind === 'post_parent')).toHaveLength(1);
+      expect((await store.latestEpisode('k1'))?.notificationCount).toBe(1);
+      expect(await store.pendingNotifications(10)).toHaveLength(1);
+    });
+
+    it('offers only the parent until its ts is saved, then replies in order and the newest edit', async () => {
+      await commitNew();
+      const [nid] = await store.appendNotifications([
+        { threadKey: 'k1', channel: 'C1', receivedAt: 11, part: part() },
+      ]);
+      await store.commitDecision({
+        notificationId: nid as number,
+        reason: 'new alerts added',
+        episode: episode({ id: 'ep_a', threadKey: 'k1', channel: 'C1' }),
+        actions: [
+          { type: 'reply', episodeId: 'ep_a', change: { kind: 'still_firing', firing: 1 } },
+          { type: 'update_parent', episodeId: 'ep_a' },
+          { type: 'reply', episodeId: 'ep_a', change: { kind: 'still_firing', firing: 2 } },
+          { type: 'update_parent', episodeId: 'ep_a' },
+        ],
+        now: 11,
+      });
+      let due = await store.deliverable(100, 10);
+      expect(due.map((o) => o.kind)).toEqual(['post_parent']);
+      const parent = due[0]!;
+      expect(await store.claimOutbox(parent.id, 100)).toBe(true);
+      expect(await store.claimOutbox(parent.id, 100)).toBe(false);
+      await store.completeOutbox(parent.id, {
+        threadId: 'ep_a',
+        outboxId: parent.id,
+        channel: 'C1',
+        ts: '1.000100',
+        kind: 'parent',
+        text: 'p',
+        blocks: [],
+        at: 100,
+      });
+      expect((await store.getThread('ep_a'))?.parentTs).toBe('1.000100');
+      due = await store.deliverable(100, 10);
+      expect(due.map((o) => [o.kind, (o.payload as { firing?: number } | null)?.firing ?? null])).toEqual([
+        ['reply', 1],
+        ['update_parent', null],
+      ]);
+      const [reply1, newestEdit] = due as [typeof parent, typeof parent];
+      await store.claimOutbox(reply1.id, 100);
+      // While the first reply is in flight the second one waits: order inside a thread holds.
+      expect((await store.deliverable(100, 10)).map((o) => o.kind)).toEqual(['update_parent']);
+      await store.claimOutbox(newestEdit.id, 100);
+      await store.completeOutbox(newestEdit.id, {
+        threadId: 'ep_a',
+        outboxId: newestEdit.id,
+        channel: 'C1',
+        ts: '1.000100',
+        kind: 'edit',
+        text: 'e',
+        blocks: [],
+        at: 101,
+      });
+      const edits = (await store.outbox('ep_a')).filter((o) => o.kind === 'update_parent');
+      expect(edits.map((o) => o.status)).toEqual(['done', 'done']);
+      await store.completeOutbox(reply1.id, {
+        threadId: 'ep_a',
+        outboxId: reply1.id,
+        channel: 'C1',
+        ts: '1.000200',
+        kind: 'reply',
+        text: 'r1',
+        blocks: [],
+        at: 102,
+      });
+      expect((await store.deliverable(100, 10)).map((o) => (o.payload as { firing: number }).firing)).toEqual(
+        [2],
+      );
+      expect((await store.messages('ep_a')).map((m) => m.kind)).toEqual(['parent', 'reply', 'edit']);
+    });
+
+    it('keeps a failed item back until its retry time, and drops a dead one for good', async () => {
+      await commitNew();
+      const [item] = await store.deliverable(100, 10);
+      await store.claimOutbox(item!.id, 100);
+      await store.failOutbox(item!.id, { error: 'http_503', retryAt: 5_000, uncertain: true, dead: false });
+      expect(await store.deliverable(4_999, 10)).toHaveLength(0);
+      const [again] = await store.deliverable(5_000, 10);
+      expect(again).toMatchObject({ id: item!.id, attempts: 1, uncertain: true, lastError: 'http_503' });
+      await store.claimOutbox(again!.id, 5_000);
+      await store.failOutbox(again!.id, {
+        error: 'channel_not_found',
+        retryAt: 5_000,
+        uncertain: false,
+        dead: true,
+      });
+      expect(await store.deliverable(Infinity, 10)).toHaveLength(0);
+      expect((await store.stats(0)).deadItems).toBe(1);
+    });
+
+    it('after a crash, items that were in flight come back marked uncertain', async () => {
+      await commitNew();
+      const [item] = await store.deliverable(100, 10);
+      await store.claimOutbox(item!.id, 100);
+      expect(await store.recoverInflight()).toBe(1);
+      const [back] = await store.deliverable(100, 10);
+      expect(back).toMatchObject({ id: item!.id, status: 'pending', uncertain: true });
+    });
+
+    it('lists threads newest first, filtered by status and channel, with stats', async () => {
+      await commitNew('ep_a', 'k1');
+      const [nid] = await store.appendNotifications([
+        { threadKey: 'k2', channel: 'C2', receivedAt: 1, part: part() },
+      ]);
+      await store.commitDecision({
+        notificationId: nid as number,
+        reason: 'first notification',
+        episode: episode({
+          id: 'ep_b',
+          threadKey: 'k2',
+          channel: 'C2',
+          openedAt: 2_000,
+          status: 'resolved',
+          resolvedAt: 3_000,
+        }),
+        actions: [],
+        now: 3_000,
+      });
+      expect((await store.listThreads({})).map((t) => t.id)).toEqual(['ep_b', 'ep_a']);
+      expect((await store.listThreads({ status: 'firing' })).map((t) => t.id)).toEqual(['ep_a']);
+      expect((await store.listThreads({ channel: 'C2' })).map((t) => t.id)).toEqual(['ep_b']);
+      const stats = await store.stats(0);
+      expect(stats).toMatchObject({
+        openThreads: 1,
+        threads: 2,
+        pendingNotifications: 0,
+        outboxDepth: 1,
+        deadItems: 0,
+      });
+    });
+  });
+}
