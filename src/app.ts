@@ -62,15 +62,25 @@ export async function createApp(config: LoadedConfig, deps: AppDeps = {}): Promi
   const slackMode = deps.slack || config.secrets.slackToken ? 'slack' : 'embedded';
   if (!slack) {
     if (config.secrets.slackToken) {
-      slack = createWebSlackClient({ token: config.secrets.slackToken, slackApiUrl: config.slack.apiUrl, timeoutMs: config.slack.timeout });
+      slack = createWebSlackClient({
+        token: config.secrets.slackToken,
+        slackApiUrl: config.slack.apiUrl,
+        timeoutMs: config.slack.timeout,
+      });
     } else {
       emulator = await startSlackEmulator({ host: '127.0.0.1', port: 0 });
-      slack = createWebSlackClient({ token: 'xoxb-embedded-local-slack', slackApiUrl: emulator.url, timeoutMs: config.slack.timeout });
+      slack = createWebSlackClient({
+        token: 'xoxb-embedded-local-slack',
+        slackApiUrl: emulator.url,
+        timeoutMs: config.slack.timeout,
+      });
     }
   }
 
   const keyMode: ThreadKeyMode =
-    config.threads.key === 'labels' ? { mode: 'labels', labels: config.threads.labels } : { mode: config.threads.key };
+    config.threads.key === 'labels'
+      ? { mode: 'labels', labels: config.threads.labels }
+      : { mode: config.threads.key };
   const engine = new ThreadEngine({
     store,
     client: slack,
@@ -98,12 +108,17 @@ export async function createApp(config: LoadedConfig, deps: AppDeps = {}): Promi
   let slackStatus: { ok: boolean; error?: string; at: number } | undefined;
   const slackCheck = async () => {
     // auth.test is cached: readiness probes must not eat into Slack's rate limits.
-    if (slackStatus && clock.now() - slackStatus.at < 30_000) return { ok: slackStatus.ok, error: slackStatus.error };
+    if (slackStatus && clock.now() - slackStatus.at < 30_000)
+      return { ok: slackStatus.ok, error: slackStatus.error };
     try {
       await (slack as SlackClient).authTest();
       slackStatus = { ok: true, at: clock.now() };
     } catch (err) {
-      slackStatus = { ok: false, error: (err as { slackError?: string }).slackError ?? 'unreachable', at: clock.now() };
+      slackStatus = {
+        ok: false,
+        error: (err as { slackError?: string }).slackError ?? 'unreachable',
+        at: clock.now(),
+      };
     }
     return { ok: slackStatus.ok, error: slackStatus.error };
   };

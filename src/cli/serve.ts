@@ -17,7 +17,14 @@ export function register(program: Command): void {
       const config = await loadConfig({ configPath: opts.config, env });
       const app = await createApp(config);
       const { url } = await app.listen();
-      banner(app.slackMode, url, config.store.db, config.slack.channel, app.emulator?.url, Boolean(config.secrets.webhookToken));
+      banner(
+        app.slackMode,
+        url,
+        config.store.db,
+        config.slack.channel,
+        app.emulator?.url,
+        Boolean(config.secrets.webhookToken),
+      );
       app.logger.info({ url, slack: app.slackMode, store: app.store.kind }, 'threader serve started');
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
@@ -30,7 +37,14 @@ export function register(program: Command): void {
     });
 }
 
-function banner(mode: string, url: string, db: string, channel: string, emulatorUrl: string | undefined, auth: boolean) {
+function banner(
+  mode: string,
+  url: string,
+  db: string,
+  channel: string,
+  emulatorUrl: string | undefined,
+  auth: boolean,
+) {
   const lines = [
     `Alert Threader listening on ${url}`,
     `  webhook:  POST ${url}/webhook/alertmanager${auth ? ' (Authorization: Bearer required)' : ' (no token set: open to anyone who can reach it)'}`,

@@ -14,12 +14,14 @@ describe('parseDuration', () => {
     expect(parseDuration(text)).toBe(ms);
   });
 
-  it.each([['empty text', ''], ['an unknown unit', '5y'], ['trailing garbage', '5m!'], ['a negative number', '-5s']])(
-    'rejects %s',
-    (_name, text) => {
-      expect(parseDuration(text)).toBeUndefined();
-    },
-  );
+  it.each([
+    ['empty text', ''],
+    ['an unknown unit', '5y'],
+    ['trailing garbage', '5m!'],
+    ['a negative number', '-5s'],
+  ])('rejects %s', (_name, text) => {
+    expect(parseDuration(text)).toBeUndefined();
+  });
 });
 
 describe('formatDuration', () => {

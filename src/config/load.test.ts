@@ -44,7 +44,10 @@ describe('loadConfig', () => {
     const p = file('c.yaml', 'threads:\n  reopenWindow: soon\n  key: everything\n');
     const err = await loadConfig({ configPath: p, env: {} }).catch((e) => e);
     expect(err).toBeInstanceOf(ValidationError);
-    expect((err as ValidationError).problems.map((x) => x.field).sort()).toEqual(['threads.key', 'threads.reopenWindow']);
+    expect((err as ValidationError).problems.map((x) => x.field).sort()).toEqual([
+      'threads.key',
+      'threads.reopenWindow',
+    ]);
   });
 
   it('a missing secret file is a clear error that does not print any secret', async () => {

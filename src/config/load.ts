@@ -20,7 +20,11 @@ export async function loadConfig(opts: { configPath?: string; env?: Env } = {}):
   const raw = opts.configPath ? await readConfigFile(opts.configPath) : {};
   applyEnv(raw, env);
   const parsed = configSchema.safeParse(raw);
-  if (!parsed.success) throw new ValidationError(zodProblems(parsed.error), `config${opts.configPath ? ` ${opts.configPath}` : ''}`);
+  if (!parsed.success)
+    throw new ValidationError(
+      zodProblems(parsed.error),
+      `config${opts.configPath ? ` ${opts.configPath}` : ''}`,
+    );
   const config = parsed.data;
   return {
     ...config,
@@ -36,11 +40,14 @@ export async function readConfigFile(path: string): Promise<Record<string, unkno
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new ConfigError(`cannot read config file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw new ConfigError(
+      `cannot read config file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    );
   }
   try {
     const doc = parseYaml(text) ?? {};
-    if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(`config file ${path}: top level must be a mapping`);
+    if (typeof doc !== 'object' || Array.isArray(doc))
+      throw new ConfigError(`config file ${path}: top level must be a mapping`);
     return doc as Record<string, unknown>;
   } catch (err) {
     if (err instanceof YAMLParseError) throw new ConfigError(`config file ${path}: ${err.message}`);
@@ -68,7 +75,11 @@ function applyEnv(raw: Record<string, unknown>, env: Env): void {
 }
 
 /** NAME, else NAME_FILE (trimmed), else the config file's {value|file}. */
-async function secretValue(name: string, env: Env, fromFile?: { value?: string; file?: string }): Promise<string | undefined> {
+async function secretValue(
+  name: string,
+  env: Env,
+  fromFile?: { value?: string; file?: string },
+): Promise<string | undefined> {
   if (env[name]) return env[name];
   const file = env[`${name}_FILE`] ?? fromFile?.file;
   if (file) {
@@ -78,7 +89,9 @@ async function secretValue(name: string, env: Env, fromFile?: { value?: string; 
       return v;
     } catch (err) {
       if (err instanceof ConfigError) throw err;
-      throw new ConfigError(`cannot read ${name}_FILE ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+      throw new ConfigError(
+        `cannot read ${name}_FILE ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+      );
     }
   }
   return fromFile?.value;

@@ -30,7 +30,11 @@ export const configSchema = z.strictObject({
       host: z.string().default('0.0.0.0'),
       port: z.coerce.number().int().min(0).max(65535).default(9009),
       /** Largest webhook body accepted (bytes); larger → 413. */
-      bodyLimit: z.coerce.number().int().positive().default(1024 * 1024),
+      bodyLimit: z.coerce
+        .number()
+        .int()
+        .positive()
+        .default(1024 * 1024),
     })
     .prefault({}),
   store: z
@@ -77,7 +81,9 @@ export const configSchema = z.strictObject({
       updateBurst: z.number().int().positive().default(3),
     })
     .prefault({}),
-  log: z.strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info') }).prefault({}),
+  log: z
+    .strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info') })
+    .prefault({}),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;

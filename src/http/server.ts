@@ -19,7 +19,9 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
   const app = Fastify({ bodyLimit: deps.bodyLimit, logger: false, return503OnClosing: true });
   app.setErrorHandler(errorHandler(deps.logger));
   app.setNotFoundHandler((req, reply) => {
-    reply.status(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` });
+    reply
+      .status(404)
+      .send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` });
   });
   app.addHook('onResponse', async (req, reply) => {
     const route = routeOf(req);

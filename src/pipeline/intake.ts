@@ -15,7 +15,10 @@ export interface IntakeDeps {
  * talks to Slack, so the webhook answers well inside Alertmanager's send deadline; a store failure
  * throws StoreUnavailableError (503, which Alertmanager retries).
  */
-export async function acceptWebhook(body: unknown, deps: IntakeDeps): Promise<{ parts: number; ids: number[] }> {
+export async function acceptWebhook(
+  body: unknown,
+  deps: IntakeDeps,
+): Promise<{ parts: number; ids: number[] }> {
   const notification = parseNotification(body);
   const channel = deps.route(notification);
   const receivedAt = deps.now();

@@ -85,13 +85,21 @@ export class NotificationProcessor {
           if (d.reason === 'duplicate') metrics?.duplicates.inc();
           if (d.actions.some((a) => a.type === 'post_parent')) metrics?.episodes.inc();
           logger?.info(
-            { thread: n.threadKey, episode: d.next?.id, reason: d.reason, actions: d.actions.map((a) => a.type) },
+            {
+              thread: n.threadKey,
+              episode: d.next?.id,
+              reason: d.reason,
+              actions: d.actions.map((a) => a.type),
+            },
             'notification processed',
           );
           if (d.actions.length > 0) this.deps.onOutbox?.();
         } catch (err) {
           // Stop at the first failure to keep per-key order; the same notification is retried.
-          logger?.error({ err: String(err), notification: n.id, thread: n.threadKey }, 'processing failed; retrying');
+          logger?.error(
+            { err: String(err), notification: n.id, thread: n.threadKey },
+            'processing failed; retrying',
+          );
           clock.setTimeout(() => this.kick(), 1000);
           return;
         }

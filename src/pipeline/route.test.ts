@@ -27,7 +27,11 @@ describe('compileRoutes', () => {
 
   it.each([
     ['a receiver rule matches by receiver name', n('db-team', { severity: 'critical', env: 'prod' }), 'C_DB'],
-    ['label rules need every label to match', n('default', { severity: 'critical', env: 'production' }), 'C_PAGE'],
+    [
+      'label rules need every label to match',
+      n('default', { severity: 'critical', env: 'production' }),
+      'C_PAGE',
+    ],
     ['a regex value is anchored', n('default', { severity: 'critical', env: 'preprod' }), 'C_DEFAULT'],
     ['a later rule matches when earlier ones do not', n('default', { team: 'web' }), 'C_WEB'],
     ['nothing matching goes to the default channel', n('default', {}), 'C_DEFAULT'],

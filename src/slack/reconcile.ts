@@ -7,7 +7,11 @@ import type { HistoryMessage, SlackClient } from './types.js';
  * searched in channel history since shortly before the item was created, replies in the thread.
  * Returns the ts of the message when it was posted.
  */
-export async function findPosted(client: SlackClient, item: OutboxItem, thread: ThreadRecord): Promise<string | undefined> {
+export async function findPosted(
+  client: SlackClient,
+  item: OutboxItem,
+  thread: ThreadRecord,
+): Promise<string | undefined> {
   const match = (m: HistoryMessage) => Number(m.metadata?.event_payload?.outbox_id) === item.id;
   const maxPages = 10;
   let cursor: string | undefined;

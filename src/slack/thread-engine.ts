@@ -75,7 +75,8 @@ export class ThreadEngine {
   async start(): Promise<void> {
     this.running = true;
     const recovered = await this.deps.store.recoverInflight();
-    if (recovered > 0) this.deps.logger?.warn({ recovered }, 'outbox items were in flight at the last stop; reconciling');
+    if (recovered > 0)
+      this.deps.logger?.warn({ recovered }, 'outbox items were in flight at the last stop; reconciling');
     this.kick();
   }
 
@@ -97,7 +98,8 @@ export class ThreadEngine {
 
   /** Resolves when nothing is deliverable or in flight (tests, graceful shutdown). */
   async whenIdle(): Promise<void> {
-    if (this.inflight === 0 && !this.ticking && (await this.deps.store.deliverable(Infinity, 1)).length === 0) return;
+    if (this.inflight === 0 && !this.ticking && (await this.deps.store.deliverable(Infinity, 1)).length === 0)
+      return;
     await new Promise<void>((resolve) => this.idle.add(resolve));
   }
 
@@ -184,7 +186,12 @@ export class ThreadEngine {
     const { store, client, clock } = this.deps;
     const thread = await store.getThread(item.threadId);
     if (!thread) {
-      await store.failOutbox(item.id, { error: 'thread_missing', retryAt: clock.now(), uncertain: false, dead: true });
+      await store.failOutbox(item.id, {
+        error: 'thread_missing',
+        retryAt: clock.now(),
+        uncertain: false,
+        dead: true,
+      });
       return;
     }
     const renderer = this.deps.renderers[thread.kind];
@@ -195,13 +202,19 @@ export class ThreadEngine {
         this.count('conversations.history', 'ok');
         if (found) {
           this.deps.metrics?.slackReconciled.inc();
-          this.deps.logger?.info({ thread: thread.threadKey, outboxId: item.id, ts: found }, 'found a lost post in Slack');
+          this.deps.logger?.info(
+            { thread: thread.threadKey, outboxId: item.id, ts: found },
+            'found a lost post in Slack',
+          );
           await store.completeOutbox(item.id, this.record(item, thread, found, { text: '(recovered)' }));
           return;
         }
       }
       const now = clock.now();
-      const metadata = { event_type: METADATA_EVENT, event_payload: { outbox_id: item.id, thread_id: thread.id } };
+      const metadata = {
+        event_type: METADATA_EVENT,
+        event_payload: { outbox_id: item.id, thread_id: thread.id },
+      };
       let ts: string;
       let msg: SlackMessage;
       if (item.kind === 'update_parent') {
@@ -210,7 +223,15 @@ export class ThreadEngine {
         await client.update({ channel: thread.channel, ts, ...msg, metadata });
       } else if (item.kind === 'post_parent') {
         msg = renderer.parent(thread, { now, previousPermalink: await this.previousPermalink(thread) });
-        ts = (await client.postMessage({ channel: item.channel, ...msg, metadata, unfurl_links: false, unfurl_media: false })).ts;
+        ts = (
+          await client.postMessage({
+            channel: item.channel,
+            ...msg,
+            metadata,
+            unfurl_links: false,
+            unfurl_media: false,
+          })
+        ).ts;
       } else {
         const { broadcast, ...reply } = renderer.reply(thread, item.payload, { now });
         msg = reply;
@@ -263,13 +284,25 @@ export class ThreadEngine {
     const c = classifySlackError(err);
     const code = err instanceof SlackApiError ? err.slackError : 'internal_error';
     this.count(method, code);
-    const log = { thread: thread.threadKey, threadId: thread.id, outboxId: item.id, channel: item.channel, method, error: code };
+    const log = {
+      thread: thread.threadKey,
+      threadId: thread.id,
+      outboxId: item.id,
+      channel: item.channel,
+      method,
+      error: code,
+    };
     if (c.retryAfterMs !== undefined) {
       this.gate(item.channel, item.kind === 'update_parent' ? 'update' : 'post').pause(now + c.retryAfterMs);
       this.deps.metrics?.slackRateLimited.inc({ method });
       this.deps.metrics?.slackRetryAfter.inc({ method }, c.retryAfterMs / 1000);
       this.deps.logger?.warn({ ...log, retryAfterMs: c.retryAfterMs }, 'Slack rate limited this channel');
-      await this.deps.store.failOutbox(item.id, { error: code, retryAt: now + c.retryAfterMs, uncertain: item.uncertain, dead: false });
+      await this.deps.store.failOutbox(item.id, {
+        error: code,
+        retryAt: now + c.retryAfterMs,
+        uncertain: item.uncertain,
+        dead: false,
+      });
       return;
     }
     if (c.permanent) {
@@ -280,7 +313,10 @@ export class ThreadEngine {
     }
     // Never give up on a retryable error: nothing accepted may be lost. The policy caps the wait.
     const delay = backoffDelay(this.deps.policy, item.attempts + 1);
-    this.deps.logger?.warn({ ...log, attempt: item.attempts + 1, retryInMs: delay }, 'Slack call failed; will retry');
+    this.deps.logger?.warn(
+      { ...log, attempt: item.attempts + 1, retryInMs: delay },
+      'Slack call failed; will retry',
+    );
     await this.deps.store.failOutbox(item.id, {
       error: code,
       retryAt: now + delay,

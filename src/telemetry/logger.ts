@@ -17,7 +17,14 @@ export function createLogger(
       level: opts.level ?? 'info',
       base: { service: 'alert-threader' },
       redact: {
-        paths: ['token', 'authorization', '*.token', '*.authorization', 'headers.authorization', 'signingSecret'],
+        paths: [
+          'token',
+          'authorization',
+          '*.token',
+          '*.authorization',
+          'headers.authorization',
+          'signingSecret',
+        ],
         censor: '[redacted]',
       },
       hooks: counter

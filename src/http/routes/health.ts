@@ -36,7 +36,9 @@ export function registerHealthRoutes(app: FastifyInstance, deps: HealthDeps): vo
       openThreads: stats?.openThreads ?? null,
       threads: stats?.threads ?? null,
       pendingNotifications: stats?.pendingNotifications ?? null,
-      outbox: stats ? { depth: stats.outboxDepth, oldestAt: stats.oldestOutboxAt, failed: stats.deadItems } : null,
+      outbox: stats
+        ? { depth: stats.outboxDepth, oldestAt: stats.oldestOutboxAt, failed: stats.deadItems }
+        : null,
       timestamp: new Date(deps.now()).toISOString(),
     };
   });

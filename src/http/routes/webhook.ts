@@ -31,7 +31,9 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookDeps): 
       // Authenticate before the body is even parsed: a stranger's payload is never looked at.
       onRequest: async (req) => auth(req),
       onError: async (_req, _reply, err) => {
-        const status = isAppError(err) ? err.httpStatus : ((err as { statusCode?: number }).statusCode ?? 500);
+        const status = isAppError(err)
+          ? err.httpStatus
+          : ((err as { statusCode?: number }).statusCode ?? 500);
         deps.metrics.webhooks.inc({ outcome: outcomeOf(status) });
       },
       handler: async (req, reply) => {
