@@ -77,7 +77,7 @@ export class ThreadEngine {
     const recovered = await this.deps.store.recoverInflight();
     if (recovered > 0)
       this.deps.logger?.warn({ recovered }, 'outbox items were in flight at the last stop; reconciling');
-    this.kick();
+    await this.tick();
   }
 
   stop(): void {

@@ -27,14 +27,14 @@ export function createLogger(
         ],
         censor: '[redacted]',
       },
-      hooks: counter
-        ? {
-            logMethod(args, method, level) {
-              counter.inc({ level: pino.levels.labels[level] ?? String(level) });
-              return method.apply(this, args);
-            },
-          }
-        : undefined,
+      ...(counter && {
+        hooks: {
+          logMethod(args, method, level) {
+            counter.inc({ level: pino.levels.labels[level] ?? String(level) });
+            return method.apply(this, args);
+          },
+        },
+      }),
     },
     opts.destination ?? pino.destination({ dest: 1, sync: false }),
   );

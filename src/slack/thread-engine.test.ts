@@ -1,0 +1,173 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { episode, part } from '../../test/helpers/builders.js';
+import { FakeClock } from '../../test/helpers/fake-clock.js';
+import { MemorySlack } from '../../test/helpers/memory-slack.js';
+import type { ThreadAction } from '../core/types.js';
+import { SlackApiError } from '../errors.js';
+import { policies } from '../retry/policy.js';
+import { SqliteStore } from '../store/sqlite.js';
+import { ThreadEngine, type ThreadRenderer } from './thread-engine.js';
+
+const renderer: ThreadRenderer = {
+  parent: (t) => ({ text: `parent ${t.id} notifications=${t.state.notificationCount}` }),
+  reply: (_t, payload) => ({ text: `reply ${JSON.stringify(payload)}` }),
+};
+
+describe('ThreadEngine (fake clock)', () => {
+  let clock: FakeClock;
+  let store: SqliteStore;
+  let slack: MemorySlack;
+  let engine: ThreadEngine;
+
+  beforeEach(async () => {
+    clock = new FakeClock(0);
+    store = new SqliteStore({ path: ':memory:' });
+    await store.init();
+    slack = new MemorySlack(() => clock.now());
+    engine = new ThreadEngine({
+      store,
+      client: slack,
+      renderers: { alert: renderer, deploy: renderer },
+      clock,
+      policy: { attempts: 5, baseMs: 1_000, maxDelayMs: 8_000, jitter: 'none' },
+      limits: { postsPerSecond: 1, postBurst: 3, updatesPerMinute: 50, updateBurst: 1 },
+    });
+  });
+
+  async function thread(id: string, channel: string, actions: ThreadAction[], notificationCount = 1) {
+    const [nid] = await store.appendNotifications([
+      { threadKey: id, channel, receivedAt: clock.now(), part: part() },
+    ]);
+    await store.commitDecision({
+      notificationId: nid as number,
+      reason: 'first notification',
+      episode: episode({ id, threadKey: id, channel, notificationCount }),
+      actions,
+      now: clock.now(),
+    });
+  }
+  const parentOnly = (id: string): ThreadAction[] => [{ type: 'post_parent', episodeId: id }];
+
+  it('posts at most a burst, then one per second per channel, each channel on its own budget', async () => {
+    for (let i = 0; i < 8; i++) await thread(`a${i}`, 'C1', parentOnly(`a${i}`));
+    for (let i = 0; i < 2; i++) await thread(`b${i}`, 'C2', parentOnly(`b${i}`));
+    await engine.start();
+    await clock.advance(0);
+    expect(slack.posts('C1')).toHaveLength(3);
+    expect(slack.posts('C2')).toHaveLength(2);
+    await clock.advance(5_000);
+    const at = slack.posts('C1').map((c) => c.at);
+    expect(at).toEqual([0, 0, 0, 1_000, 2_000, 3_000, 4_000, 5_000]);
+    engine.stop();
+  });
+
+  it('honours Retry-After for the rate-limited channel only', async () => {
+    await thread('a', 'C1', parentOnly('a'));
+    await thread('b', 'C2', parentOnly('b'));
+    slack.failNext('chat.postMessage', new SlackApiError('ratelimited', 'chat.postMessage', 30));
+    await engine.start();
+    await clock.advance(0);
+    expect(slack.posts('C2')).toHaveLength(1);
+    expect(slack.posts('C1')).toHaveLength(0);
+    await clock.advance(29_999);
+    expect(slack.posts('C1')).toHaveLength(0);
+    await clock.advance(1);
+    expect(slack.posts('C1').map((c) => c.at)).toEqual([30_000]);
+    engine.stop();
+  });
+
+  it('coalesces pending edits of one parent into a single chat.update with the latest state', async () => {
+    await thread(
+      'a',
+      'C1',
+      [
+        { type: 'post_parent', episodeId: 'a' },
+        ...Array.from({ length: 5 }, () => ({ type: 'update_parent' as const, episodeId: 'a' })),
+      ],
+      6,
+    );
+    await engine.start();
+    await clock.advance(10_000);
+    const updates = slack.calls.filter((c) => c.method === 'chat.update');
+    expect(updates).toHaveLength(1);
+    expect((updates[0]?.args as { text: string }).text).toContain('notifications=6');
+    expect((await store.outbox('a')).every((o) => o.status === 'done')).toBe(true);
+    engine.stop();
+  });
+
+  it('waits for the parent ts before replying, and replies in order', async () => {
+    await thread('a', 'C1', [
+      { type: 'post_parent', episodeId: 'a' },
+      { type: 'reply', episodeId: 'a', change: { kind: 'still_firing', firing: 1 } },
+      { type: 'reply', episodeId: 'a', change: { kind: 'still_firing', firing: 2 } },
+    ]);
+    slack.failNext('chat.postMessage', new SlackApiError('http_503', 'chat.postMessage'));
+    await engine.start();
+    await clock.advance(20_000);
+    const posts = slack.posts('C1');
+    expect(posts).toHaveLength(3);
+    const parentTs = slack.messages[0]?.ts;
+    expect(slack.messages.map((m) => [m.thread_ts ?? null, m.text])).toEqual([
+      [null, expect.stringContaining('parent a')],
+      [parentTs, 'reply {"kind":"still_firing","firing":1}'],
+      [parentTs, 'reply {"kind":"still_firing","firing":2}'],
+    ]);
+    engine.stop();
+  });
+
+  it('finds a post whose response was lost instead of posting it twice', async () => {
+    await thread('a', 'C1', parentOnly('a'));
+    slack.failNext('chat.postMessage', new SlackApiError('network_error', 'chat.postMessage'), {
+      applyFirst: true,
+    });
+    await engine.start();
+    await clock.advance(20_000);
+    expect(slack.messages).toHaveLength(1);
+    expect((await store.getThread('a'))?.parentTs).toBe(slack.messages[0]?.ts);
+    expect(slack.calls.map((c) => c.method)).toEqual(['chat.postMessage', 'conversations.history']);
+    engine.stop();
+  });
+
+  it('after a crash mid-call, reconciles before posting again', async () => {
+    await thread('a', 'C1', parentOnly('a'));
+    const [item] = await store.deliverable(0, 1);
+    await store.claimOutbox(item!.id, 0);
+    // The crashed process had posted: the message is in Slack, our row still says in flight.
+    await slack.postMessage({
+      channel: 'C1',
+      text: 'parent a',
+      metadata: { event_type: 'x', event_payload: { outbox_id: item!.id } },
+    });
+    await engine.start();
+    await clock.advance(5_000);
+    expect(slack.messages).toHaveLength(1);
+    expect((await store.getThread('a'))?.parentTs).toBe(slack.messages[0]?.ts);
+  });
+
+  it('gives up on a permanent error without holding up other threads', async () => {
+    await thread('a', 'C_GONE', parentOnly('a'));
+    await thread('b', 'C1', parentOnly('b'));
+    slack.failNext('chat.postMessage', new SlackApiError('channel_not_found', 'chat.postMessage'));
+    await engine.start();
+    await clock.advance(1_000);
+    expect((await store.outbox('a'))[0]).toMatchObject({ status: 'dead', lastError: 'channel_not_found' });
+    expect(slack.posts('C1')).toHaveLength(1);
+    engine.stop();
+  });
+
+  it('keeps retrying 5xx with backoff from the policy', async () => {
+    await thread('a', 'C1', parentOnly('a'));
+    slack.failNext('chat.postMessage', new SlackApiError('http_500', 'chat.postMessage'), { times: 3 });
+    await engine.start();
+    await clock.advance(0);
+    await clock.advance(999);
+    expect(slack.calls.filter((c) => c.method === 'chat.postMessage')).toHaveLength(1);
+    await clock.advance(20_000);
+    const attempts = slack.calls.filter((c) => c.method === 'chat.postMessage').map((c) => c.at);
+    // 1 s, then 2 s, then 4 s after each failure (jitter off in this policy); history lookups in between.
+    expect(attempts).toEqual([0, 1_000, 3_000, 7_000]);
+    expect(slack.messages).toHaveLength(1);
+    void policies;
+    engine.stop();
+  });
+});
