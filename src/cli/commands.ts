@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { register as serve } from './serve.js';
+import { register as retry } from './retry.js';
 
 /** Every CLI command, listed here (composition, not discovery). One file per command. */
-export const commands: Array<(program: Command) => void> = [serve];
+export const commands: Array<(program: Command) => void> = [serve, retry];
