@@ -17,6 +17,8 @@ export interface HttpDeps extends WebhookDeps, HealthDeps {
 /** The HTTP surface of `threader serve`. Routes are plugins in routes/; errors map in errors.ts. */
 export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({ bodyLimit: deps.bodyLimit, logger: false, return503OnClosing: true });
+  // Alertmanager sends JSON; anything else is refused with 415 rather than guessed at.
+  app.removeContentTypeParser('text/plain');
   app.setErrorHandler(errorHandler(deps.logger));
   app.setNotFoundHandler((req, reply) => {
     reply
