@@ -2,7 +2,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSlackEmulator, type SlackEmulator } from '../emulator/index.js';
+import type { AlertMemory, EpisodeState } from '../core/types.js';
 import { SlackApiError } from '../errors.js';
+import { renderAlertParent } from './render/alert-parent.js';
+import { renderAlertReply } from './render/alert-reply.js';
 import { createWebSlackClient, type SlackClientLogger } from './web-client.js';
 import type { SlackClient } from './types.js';
 
@@ -112,6 +115,55 @@ describe('createWebSlackClient against the Slack emulator', () => {
     expect(permalink.startsWith(emu.baseUrl)).toBe(true);
     await client.addReaction('C_ALERTS', ts, 'white_check_mark');
     expect(emu.messages('C_ALERTS')[0]?.reactions.map((r) => r.name)).toEqual(['white_check_mark']);
+  });
+
+  it('gets the rendered parent and reply of a huge, hostile alert group accepted', async () => {
+    make();
+    const alerts: Record<string, AlertMemory> = {};
+    for (let i = 0; i < 80; i++) {
+      alerts[`f${i}`] = {
+        fingerprint: `f${i}`,
+        status: i % 3 ? 'firing' : 'resolved',
+        labels: { alertname: `<!channel> ${'A'.repeat(300)}`, instance: `<@U${i}> ${'i'.repeat(500)}` },
+        annotations: {},
+        firstAnnotations: {
+          summary: '&<>'.repeat(2_000),
+          description: 'd'.repeat(20_000),
+          runbook_url: 'https://rb/x',
+        },
+        startsAt: '2026-11-26T09:00:00Z',
+        endsAt: '0001-01-01T00:00:00Z',
+        generatorURL: `http://prom/${i}`,
+        firstSeenAt: 0,
+      };
+    }
+    const state: EpisodeState = {
+      id: 'ep',
+      threadKey: 'k',
+      seq: 1,
+      channel: 'C_BIG',
+      status: 'firing',
+      receiver: 'r',
+      groupKey: 'g',
+      groupLabels: Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`l${i}`, 'v'.repeat(3_000)])),
+      commonLabels: {},
+      commonAnnotations: {},
+      externalURL: 'http://am',
+      truncatedAlerts: 9,
+      alerts,
+      openedAt: 0,
+      lastNotifiedAt: 0,
+      notificationCount: 1,
+      reopenCount: 0,
+    };
+    const parent = await client.postMessage({
+      channel: 'C_BIG',
+      ...renderAlertParent(state, { now: 60_000 }),
+    });
+    const summaries = Object.values(alerts).map((a) => ({ ...a, annotations: a.firstAnnotations }));
+    const reply = renderAlertReply({ kind: 'firing', alerts: summaries }, state, { now: 60_000 });
+    await client.postMessage({ channel: 'C_BIG', thread_ts: parent.ts, ...reply });
+    expect(emu.threads('C_BIG')[0]?.replies).toHaveLength(1);
   });
 
   it("maps a platform error to Slack's error string", async () => {
