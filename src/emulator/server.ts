@@ -136,11 +136,13 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
   emu.port = port;
   emu.baseUrl = `http://${urlHost}:${port}/`;
   emu.url = `${emu.baseUrl}api/`;
+  let closing: Promise<void> | undefined;
+  // Idempotent: a test's afterEach may close an emulator the test already closed.
   emu.close = () =>
-    new Promise<void>((resolve, reject) => {
+    (closing ??= new Promise<void>((resolve, reject) => {
       server.close((err) => (err ? reject(err) : resolve()));
       server.closeAllConnections();
-    });
+    }));
   return emu;
 }
 
