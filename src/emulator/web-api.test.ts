@@ -82,7 +82,7 @@ describe('chat.postMessage', () => {
     await slack.chat.postMessage({
       channel: 'C1',
       text: 'resolved',
-      thread_ts: parent.ts,
+      thread_ts: parent.ts as string,
       reply_broadcast: true,
     });
     const history = await slack.conversations.history({ channel: 'C1' });
