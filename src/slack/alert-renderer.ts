@@ -1,18 +1,15 @@
 import type { ReplyChange } from '../core/types.js';
 import { renderAlertParent } from './render/alert-parent.js';
 import { renderAlertReply } from './render/alert-reply.js';
-import { fitMessage } from './render/limits.js';
 import type { ThreadRenderer } from './thread-engine.js';
 
 /** Alert episodes as the thread engine sees them: parent = live state, replies = what changed. */
 export const alertRenderer: ThreadRenderer = {
   parent: (thread, ctx) =>
-    fitMessage(
-      renderAlertParent(thread.state, {
-        now: ctx.now,
-        previousPermalink: ctx.previousPermalink,
-        alertmanagerUrl: thread.state.externalURL || undefined,
-      }),
-    ),
-  reply: (thread, payload, ctx) => fitMessage(renderAlertReply(payload as ReplyChange, thread.state, ctx)),
+    renderAlertParent(thread.state, {
+      now: ctx.now,
+      previousPermalink: ctx.previousPermalink,
+      alertmanagerUrl: thread.state.externalURL || undefined,
+    }),
+  reply: (thread, payload, ctx) => renderAlertReply(payload as ReplyChange, thread.state, ctx),
 };
