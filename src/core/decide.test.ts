@@ -468,6 +468,15 @@ describe('decide: what the episode remembers', () => {
     expect(view(d.next)).toMatchObject(expected);
   });
 
+  it('an open episode is only closed by a resolve it sees, not by a count change', () => {
+    const opened = last(play([{ at: 0, alerts: [fire('f1')], truncated: 1 }]).decisions).next as EpisodeState;
+    const holdingNothing: EpisodeState = { ...opened, alerts: {} };
+    const part = { threadKey: KEY, wholeGroup: true, notification: notification({ at: HOUR, alerts: [] }) };
+    const d = decide(holdingNothing, part, { channel: 'C1', now: HOUR, policy: POLICY });
+    expect(d.next?.status).toBe('firing');
+    expect(d.actions.map(describeAction)).toEqual(['update_parent']);
+  });
+
   it('a duplicate hands back the previous state untouched', () => {
     const { decisions, prevs } = play([
       { at: 0, alerts: [fire('f1')] },

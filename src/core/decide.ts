@@ -174,7 +174,8 @@ function continueEpisode(prev: EpisodeState, part: NotificationPart, ctx: Decide
       change: { kind: 'firing', alerts: newlyFiring.map(toAlertSummary) },
     });
   }
-  const allResolved = stillFiring === 0;
+  // Only a resolve we saw closes the episode, never an open state that somehow holds no firing alert.
+  const allResolved = newlyResolved.length > 0 && stillFiring === 0;
   if (newlyResolved.length > 0) {
     const resolved = newlyResolved.map(toAlertSummary);
     const change = allResolved
