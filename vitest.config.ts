@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 // per worker; they start their own servers on port 0.
 export default defineConfig({
   test: {
+    reporters: ['default', './test/helpers/summary-reporter.ts'],
     projects: [
       {
         test: {
