@@ -130,6 +130,21 @@ export async function createApp(config: LoadedConfig, deps: AppDeps = {}): Promi
     metrics.pendingNotifications.set(s.pendingNotifications);
   };
   const startedAt = clock.now();
+  // Retention runs hourly: the original Alert Threader's mappings grew forever.
+  let pruneTimer: unknown;
+  const prune = async () => {
+    const now = clock.now();
+    try {
+      const res = await store.prune({
+        notificationsBefore: now - config.store.keepNotifications,
+        threadsBefore: now - config.store.keepThreads,
+      });
+      if (res.notifications + res.threads > 0) logger.info(res, 'retention: forgot old records');
+    } catch (err) {
+      logger.warn({ err: String(err) }, 'retention failed; will try again');
+    }
+    pruneTimer = clock.setTimeout(() => void prune(), 3_600_000);
+  };
 
   const http = await createHttpServer({
     store,
@@ -162,6 +177,7 @@ export async function createApp(config: LoadedConfig, deps: AppDeps = {}): Promi
     async listen() {
       processor.start();
       await engine.start();
+      void prune();
       await http.listen({ host: config.server.host, port: config.server.port });
       const addr = http.server.address();
       const port = typeof addr === 'object' && addr ? addr.port : config.server.port;
@@ -180,6 +196,7 @@ export async function createApp(config: LoadedConfig, deps: AppDeps = {}): Promi
     async close() {
       processor.stop();
       engine.stop();
+      if (pruneTimer !== undefined) clock.clearTimeout(pruneTimer);
       await http.close();
       await processor.whenIdle();
       await store.close();

@@ -16,7 +16,11 @@ describe('loadConfig', () => {
   it('gives the documented defaults with no file and no env', async () => {
     const c = await loadConfig({ env: {} });
     expect(c.server).toEqual({ host: '0.0.0.0', port: 9009, bodyLimit: 1048576 });
-    expect(c.store.db).toBe('./data/threader.db');
+    expect(c.store).toMatchObject({
+      db: './data/threader.db',
+      keepNotifications: 7 * 86_400_000,
+      keepThreads: 30 * 86_400_000,
+    });
     expect(c.threads.key).toBe('group');
     expect(c.threads.duplicateWindow).toBe(300_000);
     expect(c.secrets).toEqual({ slackToken: undefined, webhookToken: undefined });

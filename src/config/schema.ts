@@ -42,6 +42,10 @@ export const configSchema = z.strictObject({
       /** SQLite file path (default) or, later, a postgres:// URL. */
       db: z.string().min(1).default('./data/threader.db'),
       synchronous: z.enum(['normal', 'full']).default('normal'),
+      /** Processed notifications are kept this long (audit, debugging), then forgotten. */
+      keepNotifications: duration('7d'),
+      /** Resolved threads are kept this long; the latest episode of each key is always kept. */
+      keepThreads: duration('30d'),
     })
     .prefault({}),
   slack: z

@@ -207,5 +207,30 @@ export function storeContract(name: string, open: () => Promise<ThreadStore>): v
         deadItems: 0,
       });
     });
+
+    it('retention forgets old processed notifications and old resolved episodes, never the latest of a key', async () => {
+      const commit = async (key: string, seq: number, status: 'firing' | 'resolved', resolvedAt?: number) => {
+        const [nid] = await store.appendNotifications([
+          { threadKey: key, channel: 'C1', receivedAt: 100 * seq, part: part() },
+        ]);
+        await store.commitDecision({
+          notificationId: nid as number,
+          reason: 'first notification',
+          episode: episode({ id: `${key}-${seq}`, threadKey: key, seq, status, resolvedAt }),
+          actions: [],
+          now: 100 * seq,
+        });
+      };
+      await commit('k', 1, 'resolved', 150);
+      await commit('k', 2, 'resolved', 250);
+      await commit('other', 1, 'resolved', 150);
+      await store.appendNotifications([{ threadKey: 'k', channel: 'C1', receivedAt: 1, part: part() }]);
+      const res = await store.prune({ notificationsBefore: 1_000, threadsBefore: 1_000 });
+      expect(res).toEqual({ notifications: 3, threads: 1 });
+      expect(await store.getThread('k-1')).toBeNull();
+      expect((await store.latestEpisode('k'))?.id).toBe('k-2');
+      expect(await store.getThread('other-1')).not.toBeNull();
+      expect(await store.pendingNotifications(10)).toHaveLength(1);
+    });
   });
 }

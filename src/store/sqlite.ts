@@ -302,6 +302,34 @@ export class SqliteStore implements ThreadStore {
     );
   }
 
+  async prune(c: { notificationsBefore: number; threadsBefore: number }) {
+    return this.guard(() =>
+      this.db.transaction(() => {
+        const notifications = this.db
+          .prepare('DELETE FROM notifications WHERE processed_at IS NOT NULL AND received_at < ?')
+          .run(c.notificationsBefore).changes;
+        const old = `SELECT t.id FROM threads t WHERE t.status = 'resolved' AND t.resolved_at < @before
+          AND t.seq < (SELECT max(seq) FROM threads l WHERE l.kind = t.kind AND l.thread_key = t.thread_key)
+          AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.thread_id = t.id AND o.status IN ('pending', 'inflight'))`;
+        const ids = (this.db.prepare(old).all({ before: c.threadsBefore }) as Row[]).map(
+          (r) => r.id as string,
+        );
+        const del = [
+          'DELETE FROM messages WHERE thread_id = ?',
+          'DELETE FROM outbox WHERE thread_id = ?',
+        ].map((q) => this.db.prepare(q));
+        const delThread = this.db.prepare('DELETE FROM threads WHERE id = ?');
+        const unlink = this.db.prepare('UPDATE threads SET previous_id = NULL WHERE previous_id = ?');
+        for (const id of ids) {
+          for (const d of del) d.run(id);
+          unlink.run(id);
+          delThread.run(id);
+        }
+        return { notifications, threads: ids.length };
+      })(),
+    );
+  }
+
   async stats(now: number): Promise<StoreStats> {
     return this.guard(() => {
       const one = (sql: string) => this.db.prepare(sql).get() as Row;

@@ -131,4 +131,13 @@ export interface ThreadStore {
   messages(threadId: string): Promise<MessageRecord[]>;
   outbox(threadId: string): Promise<OutboxItem[]>;
   stats(now: number): Promise<StoreStats>;
+  /**
+   * Retention: forgets processed notifications received before `notificationsBefore`, and resolved
+   * threads (with their messages and finished outbox rows) resolved before `threadsBefore` — except
+   * the latest episode of each key, which a re-fire links to.
+   */
+  prune(cutoffs: {
+    notificationsBefore: number;
+    threadsBefore: number;
+  }): Promise<{ notifications: number; threads: number }>;
 }
