@@ -235,6 +235,46 @@ const cases: Case[] = [
     actions: ['update_parent'],
     amReason: 'some alerts resolved',
   },
+  {
+    name: "a lagging HA peer's older firing copy arriving after the resolve is a duplicate, not a new thread",
+    steps: [
+      { at: 0, alerts: [fire('f1')] },
+      { at: 5 * MIN, alerts: [resolve('f1')] },
+      { at: 5 * MIN + 20_000, alerts: [fire('f1')] },
+    ],
+    reason: 'duplicate',
+    actions: [],
+  },
+  {
+    name: 'an older firing copy of an alert that already resolved inside an open group changes nothing',
+    steps: [
+      { at: 0, alerts: [fire('f1'), fire('f2')] },
+      { at: 5 * MIN, alerts: [resolve('f1'), fire('f2')] },
+      { at: 5 * MIN + 20_000, alerts: [fire('f1'), fire('f2')] },
+    ],
+    reason: 'duplicate',
+    actions: [],
+  },
+  {
+    name: 'a real re-fire carries a new startsAt and opens a new thread even right after the resolve',
+    steps: [
+      { at: 0, alerts: [fire('f1')] },
+      { at: 5 * MIN, alerts: [resolve('f1')] },
+      { at: 5 * MIN + 20_000, alerts: [{ ...fire('f1'), startsAt: '2026-11-26T10:05:20Z' }] },
+    ],
+    reason: 'fired again',
+    actions: ['post_parent'],
+  },
+  {
+    name: 'the same startsAt firing again after the duplicate window is believed and opens a new thread',
+    steps: [
+      { at: 0, alerts: [fire('f1')] },
+      { at: 5 * MIN, alerts: [resolve('f1')] },
+      { at: 7 * MIN, alerts: [fire('f1')] },
+    ],
+    reason: 'fired again',
+    actions: ['post_parent'],
+  },
 ];
 
 function withReason(steps: Step[], reason: NotificationReason | undefined): Step[] {

@@ -8,7 +8,7 @@
  */
 import { episodeId } from './thread-key.js';
 import { groupFields, remember } from './episode-memory.js';
-import { toAlertSummary } from './summary.js';
+import { durationMs, toAlertSummary } from './summary.js';
 import type {
   Alert,
   AlertMemory,
@@ -38,10 +38,34 @@ export function decide(prev: EpisodeState | null, part: NotificationPart, ctx: D
       const known = prev !== null && part.notification.alerts.every((a) => a.fingerprint in prev.alerts);
       return { reason: known ? 'duplicate' : 'ignored', next: prev, actions: [] };
     }
+    if (prev !== null && isStaleCopy(prev, firing, ctx))
+      return { reason: 'duplicate', next: prev, actions: [] };
     if (prev !== null && insideReopenWindow(prev, ctx)) return reopen(prev, part, ctx);
     return startEpisode(prev, part, ctx);
   }
   return continueEpisode(prev, part, ctx);
+}
+
+/**
+ * An out-of-order copy of an older firing notification (a lagging HA peer, a retried send) that
+ * lands after we recorded the resolve: every firing alert is one this episode saw resolve, with the
+ * same startsAt, and it comes within the duplicate window. A real re-fire carries a new startsAt
+ * (Prometheus restarts activeAt); the window bounds the rare re-fire that keeps its startsAt.
+ */
+function isStaleCopy(prev: EpisodeState, firing: Alert[], ctx: DecideContext): boolean {
+  return firing.every((a) => {
+    const known = prev.alerts[a.fingerprint];
+    return known !== undefined && isStaleAlert(known, a, ctx);
+  });
+}
+
+function isStaleAlert(known: AlertMemory, a: Alert, ctx: DecideContext): boolean {
+  return (
+    known.status === 'resolved' &&
+    known.startsAt === a.startsAt &&
+    known.resolvedAt !== undefined &&
+    ctx.now - known.resolvedAt < ctx.policy.duplicateWindowMs
+  );
 }
 
 function insideReopenWindow(prev: EpisodeState, ctx: DecideContext): boolean {
@@ -125,6 +149,8 @@ function continueEpisode(prev: EpisodeState, part: NotificationPart, ctx: Decide
     const known = alerts[a.fingerprint];
     // A resolve for an alert this episode never saw firing tells the thread nothing.
     if (a.status === 'resolved' && !known) continue;
+    // An older firing copy of an alert we already saw resolve (see isStaleCopy) changes nothing.
+    if (a.status === 'firing' && known && isStaleAlert(known, a, ctx)) continue;
     const memory = remember(known, a, ctx.now);
     alerts[a.fingerprint] = memory;
     if (a.status === 'firing' && known?.status !== 'firing') newlyFiring.push(memory);
@@ -179,7 +205,11 @@ function continueEpisode(prev: EpisodeState, part: NotificationPart, ctx: Decide
   if (newlyResolved.length > 0) {
     const resolved = newlyResolved.map(toAlertSummary);
     const change = allResolved
-      ? ({ kind: 'all_resolved', alerts: resolved, durationMs: ctx.now - prev.openedAt } as const)
+      ? ({
+          kind: 'all_resolved',
+          alerts: resolved,
+          durationMs: durationMs({ ...base, resolvedAt: ctx.now }, ctx.now),
+        } as const)
       : ({ kind: 'resolved', alerts: resolved, stillFiring } as const);
     actions.push({ type: 'reply', episodeId: prev.id, change });
   }

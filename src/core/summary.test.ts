@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { durationMs, episodeCounts, episodeSeverity, episodeTitle, toAlertSummary } from './summary.js';
+import {
+  durationMs,
+  firstFiredAt,
+  episodeCounts,
+  episodeSeverity,
+  episodeTitle,
+  toAlertSummary,
+} from './summary.js';
 import type { AlertMemory, AlertStatus, EpisodeState } from './types.js';
 
 function memory(fingerprint: string, status: AlertStatus, labels: Record<string, string>): AlertMemory {
@@ -166,6 +173,31 @@ describe('durationMs', () => {
     },
   ])('$name', ({ overrides, now, expected }) => {
     expect(durationMs(episode([], overrides), now)).toBe(expected);
+  });
+});
+
+describe('firstFiredAt', () => {
+  const opened = Date.parse('2026-11-26T10:30:00Z');
+  const at = (startsAt: string) => ({ ...memory(startsAt, 'firing', {}), startsAt });
+  it.each([
+    [
+      'the earliest startsAt among the alerts is when the trouble began',
+      [at('2026-11-26T10:05:00Z'), at('2026-11-26T10:00:00Z')],
+      Date.parse('2026-11-26T10:00:00Z'),
+    ],
+    ['a startsAt after we opened (clock skew) never moves it later', [at('2026-11-26T11:00:00Z')], opened],
+    [
+      'unparsable or zero startsAt falls back to when we opened',
+      [at('soon'), at('0001-01-01T00:00:00Z')],
+      opened,
+    ],
+  ])('%s', (_name, alerts, expected) => {
+    expect(firstFiredAt(episode(alerts, { openedAt: opened }))).toBe(expected);
+  });
+
+  it('durations count from the first firing', () => {
+    const e = episode([at('2026-11-26T10:00:00Z')], { openedAt: opened });
+    expect(durationMs(e, opened)).toBe(30 * 60_000);
   });
 });
 

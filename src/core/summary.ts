@@ -70,9 +70,22 @@ export function episodeTitle(state: EpisodeState): string {
   return where ? `${what} — ${where}` : what;
 }
 
-/** Open episodes run until `now`; resolved ones until they resolved. Never negative. */
+/**
+ * When the trouble began: the earliest `startsAt` among the episode's alerts (Alertmanager's own
+ * record of when each alert began firing), never later than the moment we opened the episode.
+ */
+export function firstFiredAt(state: EpisodeState): number {
+  let first = state.openedAt;
+  for (const a of Object.values(state.alerts)) {
+    const t = Date.parse(a.startsAt);
+    if (Number.isFinite(t) && t > 0 && t < first) first = t;
+  }
+  return first;
+}
+
+/** Open episodes run until `now`; resolved ones until they resolved; from the first firing. Never negative. */
 export function durationMs(state: EpisodeState, now: number): number {
-  return Math.max(0, (state.resolvedAt ?? now) - state.openedAt);
+  return Math.max(0, (state.resolvedAt ?? now) - firstFiredAt(state));
 }
 
 /** The small form of an alert that replies carry. */

@@ -1,4 +1,10 @@
-import { durationMs, episodeCounts, episodeSeverity, episodeTitle } from '../../core/summary.js';
+import {
+  durationMs,
+  episodeCounts,
+  episodeSeverity,
+  episodeTitle,
+  firstFiredAt,
+} from '../../core/summary.js';
 import type { AlertMemory, EpisodeState } from '../../core/types.js';
 import type { Block, SlackMessage } from '../types.js';
 import { alertLines, alertText } from './alert-lines.js';
@@ -48,7 +54,7 @@ export function renderAlertParent(state: EpisodeState, ctx: ParentContext): Slac
         ),
         mrkdwn(`*Severity*\n${escapeText(severity)}`),
         mrkdwn(`*Alerts*\n${countText}`),
-        mrkdwn(`*First fired*\n${slackDate(state.openedAt)}`),
+        mrkdwn(`*First fired*\n${slackDate(firstFiredAt(state))}`),
         ...groupLabelFields(state),
       ],
     },
