@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WebClient } from '@slack/web-api';
 import { type SlackEmulator, startSlackEmulator } from './index.js';
-import { clientFor, failure, slackError } from './test-helpers.js';
+import { clientFor, failure, slackError } from './harness.test-suite.js';
 
 let emu: SlackEmulator;
 let slack: WebClient;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type SlackEmulator, type SlackEmulatorOptions, startSlackEmulator } from './index.js';
-import { clientFor, failure, fakeClock } from './test-helpers.js';
+import { clientFor, failure, fakeClock } from './harness.test-suite.js';
 
 let emu: SlackEmulator | undefined;
 afterEach(() => emu?.close());

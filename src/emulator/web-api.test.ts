@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WebClient } from '@slack/web-api';
 import { type SlackEmulator, startSlackEmulator } from './index.js';
-import { clientFor, fakeClock, slackError } from './test-helpers.js';
+import { clientFor, fakeClock, slackError } from './harness.test-suite.js';
 
 const TS = /^\d{10}\.\d{6}$/;
 let emu: SlackEmulator;
