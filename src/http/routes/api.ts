@@ -1,9 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import { NotFoundError, ValidationError } from '../../errors.js';
+import {
+  durationMs,
+  episodeCounts,
+  episodeSeverity,
+  episodeTitle,
+  firstFiredAt,
+} from '../../core/summary.js';
 import type { ThreadRecord, ThreadStore } from '../../store/types.js';
 
 /** Read-only JSON API over threads: what the dashboard and first-run users look at. */
-export function registerApiRoutes(app: FastifyInstance, deps: { store: ThreadStore }): void {
+export function registerApiRoutes(app: FastifyInstance, deps: { store: ThreadStore; now(): number }): void {
   app.get('/api/threads', async (req) => {
     const q = req.query as Record<string, string | undefined>;
     const limit = q.limit === undefined ? 100 : Number(q.limit);
@@ -14,7 +21,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: { store: ThreadSto
       throw new ValidationError([{ field: 'status', problem: 'must be one of firing, resolved' }], 'query');
     }
     const threads = await deps.store.listThreads({ status: q.status, channel: q.channel, limit });
-    return { threads: threads.map(summary) };
+    return { threads: threads.map((t) => summary(t, deps.now())) };
   });
 
   app.get('/api/threads/:id', async (req) => {
@@ -23,7 +30,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: { store: ThreadSto
     if (!thread) throw new NotFoundError(`no thread ${id}`);
     const [messages, outbox] = await Promise.all([deps.store.messages(id), deps.store.outbox(id)]);
     return {
-      thread: { ...summary(thread), state: thread.state },
+      thread: { ...summary(thread, deps.now()), state: thread.state },
       messages,
       outbox: outbox.map(({ id: oid, kind, status, attempts, lastError, createdAt }) => ({
         id: oid,
@@ -37,8 +44,8 @@ export function registerApiRoutes(app: FastifyInstance, deps: { store: ThreadSto
   });
 }
 
-function summary(t: ThreadRecord) {
-  const alerts = Object.values(t.state.alerts ?? {});
+function summary(t: ThreadRecord, now: number) {
+  const counts = episodeCounts(t.state);
   return {
     id: t.id,
     kind: t.kind,
@@ -47,10 +54,13 @@ function summary(t: ThreadRecord) {
     channel: t.channel,
     parentTs: t.parentTs,
     status: t.status,
-    severity: t.state.commonLabels?.severity ?? alerts[0]?.labels.severity ?? null,
-    alertname: t.state.commonLabels?.alertname ?? alerts[0]?.labels.alertname ?? null,
-    firing: alerts.filter((a) => a.status === 'firing').length,
-    resolved: alerts.filter((a) => a.status === 'resolved').length,
+    title: episodeTitle(t.state),
+    severity: episodeSeverity(t.state),
+    firing: counts.firing,
+    resolved: counts.resolved,
+    truncated: t.state.truncatedAlerts,
+    firstFiredAt: new Date(firstFiredAt(t.state)).toISOString(),
+    durationSeconds: Math.round(durationMs(t.state, now) / 1000),
     openedAt: new Date(t.openedAt).toISOString(),
     resolvedAt: t.resolvedAt ? new Date(t.resolvedAt).toISOString() : null,
     previousId: t.previousId,
