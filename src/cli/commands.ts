@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { register as checkConfig } from './check-config.js';
 import { register as retry } from './retry.js';
+import { register as guard } from './guard.js';
 import { register as serve } from './serve.js';
 import { register as slackEmulator } from './slack-emulator.js';
 
 /** Every CLI command, listed here (composition, not discovery). One file per command. */
-export const commands: Array<(program: Command) => void> = [serve, checkConfig, retry, slackEmulator];
+export const commands: Array<(program: Command) => void> = [serve, checkConfig, retry, guard, slackEmulator];
