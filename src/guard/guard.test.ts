@@ -137,6 +137,16 @@ describe('the guard window', () => {
     expect(r.status.lock?.release.healthyStreak).toBe(0);
   });
 
+  it('serialises concurrent lock calls: one lock, the rest extensions, nothing lost', async () => {
+    const durations = Array.from({ length: 20 }, (_, i) => ((i * 7) % 20) + 1);
+    await Promise.all(
+      durations.map((m) => lockGuard(ctx, { ...opts, durationMs: m * MIN, reason: `r${m}` })),
+    );
+    const events = await ctx.file.history();
+    expect(events.map((e) => e.event).sort()).toEqual(['lock', ...Array(19).fill('extend')].sort());
+    expect((await guardStatus(ctx)).lock?.until).toBe('2026-11-26T12:20:00.000Z');
+  });
+
   it('extends a live lock instead of shortening it', async () => {
     await lockGuard(ctx, { ...opts, durationMs: 30 * MIN });
     const { lock } = await lockGuard(ctx, { ...opts, durationMs: 5 * MIN, reason: 'second' });
