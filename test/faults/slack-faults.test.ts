@@ -1,0 +1,223 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { maxInWindow } from '../../src/emulator/call-log.js';
+import { seededRandom, type MessageView, type SlackEmulatorOptions } from '../../src/emulator/index.js';
+import { until } from '../helpers/alertmanager.js';
+import { alert, webhookBody } from '../helpers/builders.js';
+import { startThreader, type TestThreader } from '../helpers/threader.js';
+
+/**
+ * Slack misbehaving in every way it does (429 bursts with Retry-After, 5xx, slow answers, answers
+ * that never arrive): every message still lands exactly once, in order, and the threader never
+ * posts faster per channel than it is allowed to.
+ *
+ * Limits are Slack's scaled up ×20 (20 posts/s per channel, burst 5) so the tests are quick. The
+ * threader is configured a little below them: it paces by send time, Slack counts by arrival
+ * time, and the headroom absorbs the jitter between the two.
+ */
+
+const EMU_POST = { perChannel: true, ratePerSec: 20, burst: 5 };
+const DELIVERY = { postsPerSecond: 16, postBurst: 4, updatesPerMinute: 480, updateBurst: 4 };
+const SCALED_LIMITS: SlackEmulatorOptions['rateLimits'] = {
+  'chat.postMessage': EMU_POST,
+  'chat.update': { perChannel: false, ratePerSec: 20, burst: 10 },
+  'conversations.history': { perChannel: false, ratePerSec: 20, burst: 10 },
+  'conversations.replies': { perChannel: false, ratePerSec: 20, burst: 10 },
+};
+
+function configFile(): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'threader-faults-')), 'threader.yaml');
+  const d = DELIVERY;
+  writeFileSync(
+    path,
+    [
+      'routes:',
+      '  - labels: { team: a }',
+      '    channel: C_A',
+      '  - labels: { team: b }',
+      '    channel: C_B',
+      'delivery:',
+      `  postsPerSecond: ${d.postsPerSecond}`,
+      `  postBurst: ${d.postBurst}`,
+      `  updatesPerMinute: ${d.updatesPerMinute}`,
+      `  updateBurst: ${d.updateBurst}`,
+      '',
+    ].join('\n'),
+  );
+  return path;
+}
+
+const ENDED = '2026-11-26T12:30:00Z';
+function group(name: string, team: 'a' | 'b', instances: string[], status: 'firing' | 'resolved' = 'firing') {
+  return webhookBody({
+    groupKey: `{}:{alertname="${name}"}`,
+    groupLabels: { alertname: name },
+    commonLabels: { alertname: name, severity: 'critical', team },
+    alerts: instances.map((instance) =>
+      alert({
+        status,
+        ...(status === 'resolved' ? { endsAt: ENDED } : {}),
+        labels: { alertname: name, team, instance },
+      }),
+    ),
+  });
+}
+const names = (prefix: string, n: number) =>
+  Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(2, '0')}`);
+
+const headline = (m: MessageView) => m.original.text.split(' — ')[0];
+const outboxId = (m: MessageView) => Number(m.original.metadata?.event_payload.outbox_id);
+const titleOf = (m: MessageView) => /\] (\w+) —/.exec(m.original.text)?.[1];
+
+/** Every message posted once; each named group has one thread telling `replies`, nothing else. */
+function expectExactlyOnce(t: TestThreader, channel: string, groups: string[], replies: string[]): void {
+  const messages = t.emu.messages(channel);
+  const ids = messages.map(outboxId);
+  expect(new Set(ids).size).toBe(ids.length);
+  const threads = t.emu.threads(channel);
+  expect(threads.map((th) => titleOf(th.parent)).sort()).toEqual([...groups].sort());
+  for (const th of threads) expect(th.replies.map(headline)).toEqual(replies);
+  expect(messages).toHaveLength(groups.length * (1 + replies.length));
+  expect(messages.some((m) => m.orphan || m.thread_ts_was_reply)).toBe(false);
+}
+
+/** Every chat.postMessage ATTEMPT (whatever Slack answered) on `channel` inside any window. */
+function maxAttempts(t: TestThreader, channel: string, windowMs: number): number {
+  return maxInWindow(
+    t.emu.calls({ method: 'chat.postMessage', channel }).map((c) => c.at_ms),
+    windowMs,
+  );
+}
+
+/** What the threader's own gate allows in `windowMs`, plus one call for arrival jitter. */
+const allowedAttempts = (windowMs: number) =>
+  DELIVERY.postBurst + Math.floor((DELIVERY.postsPerSecond * windowMs) / 1000) + 1;
+/** What the emulator's limit allows in `windowMs` (its configured per-channel limit). */
+const emulatorLimit = (windowMs: number) =>
+  EMU_POST.burst + Math.floor((EMU_POST.ratePerSec * windowMs) / 1000);
+
+async function metric(t: TestThreader, re: RegExp): Promise<number> {
+  const m = re.exec(await (await fetch(`${t.url}/metrics`)).text());
+  return m ? Number(m[1]) : 0;
+}
+
+describe('Slack faults: everything delivered exactly once, per-channel limits kept', () => {
+  let t: TestThreader | undefined;
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+  });
+
+  it('a 429 on one channel pauses that channel for Retry-After and does not stall another', async () => {
+    t = await startThreader({ configPath: configFile(), emulator: { rateLimits: SCALED_LIMITS } });
+    const emu = t.emu;
+    emu.faults.failNext('chat.postMessage', { status: 429, retryAfter: 2 });
+
+    expect((await t.post(group('Apple00', 'a', ['n1']))).status).toBe(200);
+    const limited = await until(
+      () => emu.calls({ method: 'chat.postMessage', channel: 'C_A' }).find((c) => c.http_status === 429),
+      { what: 'the 429 on C_A' },
+    );
+    const a = names('Apple', 6);
+    const b = names('Berry', 10);
+    for (const n of [...a.slice(1).map((x) => group(x, 'a', ['n1'])), ...b.map((x) => group(x, 'b', ['n1']))])
+      expect((await t.post(n)).status).toBe(200);
+
+    await until(() => emu.threads('C_B').length === b.length, { timeoutMs: 5_000, what: 'C_B parents' });
+    const bCalls = emu.calls({ method: 'chat.postMessage', channel: 'C_B' });
+    // C_B finished while C_A was still waiting out its Retry-After.
+    expect(Math.max(...bCalls.map((c) => c.at_ms))).toBeLessThan(limited.at_ms + 2_000);
+    await t.app.settle();
+
+    const aAfter = emu
+      .calls({ method: 'chat.postMessage', channel: 'C_A' })
+      .filter((c) => c.seq > limited.seq);
+    expect(aAfter.length).toBeGreaterThan(0);
+    expect(Math.min(...aAfter.map((c) => c.at_ms))).toBeGreaterThanOrEqual(limited.at_ms + 2_000);
+    expectExactlyOnce(t, 'C_A', a, []);
+    expectExactlyOnce(t, 'C_B', b, []);
+    expect(emu.stats().ratelimited).toBe(1);
+    expect(await metric(t, /threader_slack_rate_limited_total\{method="chat.postMessage"\} (\d+)/)).toBe(1);
+    expect(
+      await metric(t, /threader_slack_retry_after_seconds_total\{method="chat.postMessage"\} (\d+)/),
+    ).toBe(2);
+  });
+
+  it('a burst of 429s: after each, that channel is silent for Retry-After; all delivered once', async () => {
+    t = await startThreader({ configPath: configFile(), emulator: { rateLimits: SCALED_LIMITS } });
+    const emu = t.emu;
+    emu.faults.failNext('chat.postMessage', { status: 429, retryAfter: 1, count: 6 });
+    const a = names('Ant', 8);
+    const b = names('Bee', 8);
+    const bodies = [...a.map((n) => group(n, 'a', ['n1'])), ...b.map((n) => group(n, 'b', ['n1']))];
+    const statuses = await Promise.all(bodies.map(async (body) => (await t!.post(body)).status));
+    expect(statuses).toEqual(Array(bodies.length).fill(200));
+    await t.app.settle();
+
+    expect(emu.stats().ratelimited).toBe(6);
+    for (const channel of ['C_A', 'C_B']) {
+      const calls = emu.calls({ method: 'chat.postMessage', channel });
+      for (const limited of calls.filter((c) => c.http_status === 429)) {
+        // Calls already on the wire when the 429 came back may land just after it.
+        const during = calls.filter((c) => c.at_ms > limited.at_ms + 50 && c.at_ms < limited.at_ms + 1_000);
+        expect(during, `${channel} posted inside Retry-After of the 429 at ${limited.at_ms}`).toEqual([]);
+      }
+    }
+    expectExactlyOnce(t, 'C_A', a, []);
+    expectExactlyOnce(t, 'C_B', b, []);
+  });
+
+  it('30 % 5xx, slow answers and lost responses: every parent and reply once, in order, within the rate', async () => {
+    t = await startThreader({
+      configPath: configFile(),
+      emulator: {
+        rateLimits: SCALED_LIMITS,
+        random: seededRandom(20261126),
+        faults: { errorRate: 0.3, latencyMs: [5, 60], dropResponseRate: 0.1 },
+      },
+    });
+    const emu = t.emu;
+    const a = names('Aspen', 12);
+    const b = names('Birch', 12);
+    const all = [...a.map((n) => [n, 'a'] as const), ...b.map((n) => [n, 'b'] as const)];
+    // Each group fires with two alerts, grows to three, then resolves: three notifications each.
+    for (const [wave, make] of [
+      ['fire', (n: string, team: 'a' | 'b') => group(n, team, ['n1', 'n2'])],
+      ['grow', (n: string, team: 'a' | 'b') => group(n, team, ['n1', 'n2', 'n3'])],
+      ['resolve', (n: string, team: 'a' | 'b') => group(n, team, ['n1', 'n2', 'n3'], 'resolved')],
+    ] as const) {
+      const statuses = await Promise.all(all.map(async ([n, team]) => (await t!.post(make(n, team))).status));
+      expect(statuses, wave).toEqual(Array(all.length).fill(200));
+    }
+    await t.app.settle();
+
+    const stats = emu.stats();
+    expect(stats.server_errors).toBeGreaterThan(10);
+    expect(stats.dropped).toBeGreaterThan(3);
+    // Slack's own limiter never had to say no: the threader paced itself.
+    expect(stats.ratelimited).toBe(0);
+    for (const [channel, groups] of [
+      ['C_A', a],
+      ['C_B', b],
+    ] as const) {
+      expectExactlyOnce(t, channel, groups, [
+        '🔥 1 new alert firing',
+        expect.stringMatching(/^✅ All resolved after /),
+      ] as never);
+      for (const th of emu.threads(channel)) {
+        expect(th.parent.text).toMatch(/RESOLVED \[critical\] \w+ — 0 firing, 3 resolved/);
+        expect(th.replies.every((r) => r.posted_at_ms > th.parent.posted_at_ms)).toBe(true);
+      }
+      for (const windowMs of [1_000, 3_000]) {
+        expect(emu.maxRateObserved('chat.postMessage', channel, windowMs)).toBeLessThanOrEqual(
+          emulatorLimit(windowMs),
+        );
+        expect(maxAttempts(t, channel, windowMs)).toBeLessThanOrEqual(allowedAttempts(windowMs));
+      }
+    }
+    expect((await t.json<{ outbox: { failed: number } }>('/health')).outbox.failed).toBe(0);
+    expect(await metric(t, /threader_slack_reconciled_total (\d+)/)).toBeGreaterThan(0);
+  });
+});
