@@ -59,14 +59,14 @@ describe('ratioBetween', () => {
 
 describe('pickBaseline and pruneHistory', () => {
   const h = [scrape(0), scrape(10), scrape(20), scrape(30)];
-  it('picks the newest scrape at least a window old', () => {
-    expect(pickBaseline(h, 30, 15)?.at).toBe(10);
+  it('picks the newest scrape at least a window older than the latest', () => {
+    expect(pickBaseline(h, 15)?.at).toBe(10);
   });
   it('falls back to the oldest scrape when the history is shorter than the window', () => {
-    expect(pickBaseline(h, 30, 100)?.at).toBe(0);
+    expect(pickBaseline(h, 100)?.at).toBe(0);
   });
-  it('has no baseline when the only scrape is the current one', () => {
-    expect(pickBaseline([scrape(30)], 30, 15)).toBeUndefined();
+  it('has no baseline while the latest scrape is the only one, however old it is', () => {
+    expect(pickBaseline([scrape(30)], 15)).toBeUndefined();
   });
   it('keeps exactly one scrape older than the window', () => {
     expect(pruneHistory(h, 30, 15).map((s) => s.at)).toEqual([10, 20, 30]);

@@ -57,15 +57,16 @@ export function ratioBetween(pairs: Array<[Scrape, Scrape]>, ratio: CounterRatio
 }
 
 /**
- * The scrape to compare against for a window ending at `now`: the newest one at least `windowMs`
- * old, else the oldest kept (a shorter window than asked, better than none). Undefined when the
- * only scrape is the latest one.
+ * The scrape to compare the latest one (the last in `history`) against for a window: the newest
+ * earlier scrape at least `windowMs` older, else the oldest kept (a shorter window than asked,
+ * better than none). Undefined while the latest scrape is the only one.
  */
-export function pickBaseline(history: readonly Scrape[], now: number, windowMs: number): Scrape | undefined {
-  const older = history.filter((s) => s.at < now);
-  if (older.length === 0) return undefined;
-  const beforeWindow = older.filter((s) => s.at <= now - windowMs);
-  return beforeWindow.length ? beforeWindow[beforeWindow.length - 1] : older[0];
+export function pickBaseline(history: readonly Scrape[], windowMs: number): Scrape | undefined {
+  const latest = history.at(-1);
+  if (!latest) return undefined;
+  const earlier = history.slice(0, -1);
+  const beforeWindow = earlier.filter((s) => s.at <= latest.at - windowMs);
+  return beforeWindow.at(-1) ?? earlier[0];
 }
 
 /** Drops scrapes that can no longer be a baseline: all but the newest one older than the window. */

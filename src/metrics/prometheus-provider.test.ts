@@ -15,7 +15,7 @@ const ctx = { windowMs: 300_000 };
 
 function fakeFetch(...answers: Array<Response | Error>) {
   const urls: URL[] = [];
-  const fn = (async (input: URL | RequestInfo) => {
+  const fn = (async (input: Parameters<typeof fetch>[0]) => {
     urls.push(new URL(String(input)));
     const next = answers.shift();
     if (!next) throw new Error('no more answers');

@@ -19,7 +19,9 @@ function fleet() {
     'http://a/metrics': { ok: 0, bad: 0, up: true },
     'http://b/metrics': { ok: 0, bad: 0, up: true },
   };
-  const fetchFn = (async (input: URL | RequestInfo) => {
+  const fetchFn = (async (input: Parameters<typeof fetch>[0]) => {
+    // A scrape takes time: the clock must not stand still between scrape and judgement.
+    t += 1;
     const c = counters[String(input)];
     if (!c?.up) throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
     const lines = [`threader_http_requests_total{route="/",method="GET",code="200"} ${c.ok}`];

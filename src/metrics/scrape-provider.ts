@@ -87,9 +87,8 @@ export function createScrapeProvider(opts: ScrapeProviderOptions): MetricProvide
         );
       }
       if (latestAge() > (opts.reuseMs ?? 500)) await scrapeAll(ctx.signal);
-      const t = now();
       const noBaseline = () =>
-        opts.targets.some((target) => !pickBaseline(histories.get(target) ?? [], t, ctx.windowMs));
+        opts.targets.some((target) => !pickBaseline(histories.get(target) ?? [], ctx.windowMs));
       if (noBaseline()) {
         await wait(opts.warmupMs ?? Math.min(ctx.windowMs, 10_000), ctx.signal);
         await scrapeAll(ctx.signal);
@@ -99,7 +98,7 @@ export function createScrapeProvider(opts: ScrapeProviderOptions): MetricProvide
         const h = pruneHistory(histories.get(target) ?? [], end, ctx.windowMs);
         histories.set(target, h);
         const latest = h.at(-1) as Scrape;
-        return [pickBaseline(h, latest.at, ctx.windowMs) ?? latest, latest] as [Scrape, Scrape];
+        return [pickBaseline(h, ctx.windowMs) ?? latest, latest] as [Scrape, Scrape];
       });
       const value = ratioBetween(pairs, check.ratio);
       const span = Math.max(...pairs.map(([b, l]) => l.at - b.at));
