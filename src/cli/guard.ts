@@ -95,7 +95,7 @@ export function register(program: Command): void {
     .command('guard')
     .summary('the QoS guard window: no deploys while the fleet recovers')
     .description(
-      'Lock after a rollback; release when the minimum duration has passed AND K consecutive evaluations\n' +
+      'Lock after a rollback; release when the minimum duration has passed AND K consecutive evaluations ' +
         'found every SLO healthy. Missing data, Prometheus errors and empty results keep it locked.',
     );
 
