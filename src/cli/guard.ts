@@ -51,7 +51,7 @@ function common(cmd: Command): Command {
 
 async function setup(flags: CommonFlags): Promise<Setup> {
   const env = process.env;
-  const config = await loadGuardConfig(flags.config ?? (env.THREADER_CONFIG || undefined));
+  const config = await loadGuardConfig(flags.config ?? (env.THREADER_CONFIG || undefined), env);
   const file = new LockFile(resolveLockFile({ flag: flags.lockFile, env, config: config.lockFile }));
   return { config, flags, ctx: { file, now: Date.now, actor: flags.by || currentActor(env) } };
 }

@@ -14,7 +14,7 @@ export function register(program: Command): void {
       const env = { ...process.env };
       if (opts.port) env.PORT = opts.port;
       if (opts.host) env.HOST = opts.host;
-      const config = await loadConfig({ configPath: opts.config, env });
+      const config = await loadConfig({ configPath: opts.config ?? (env.THREADER_CONFIG || undefined), env });
       const app = await createApp(config);
       const { url } = await app.listen();
       banner(

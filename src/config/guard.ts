@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
+import { durationMs } from './zod-duration.js';
 import { SLO_NAMES } from '../metrics/conventions.js';
 
 /**
@@ -8,16 +8,7 @@ import { SLO_NAMES } from '../metrics/conventions.js';
  * Durations are text ("5m") or seconds, parsed to milliseconds.
  */
 
-// Local rather than schema.ts's helper: schema.ts imports this file, and a cycle would leave it undefined.
-const duration = () =>
-  z.union([z.string(), z.number()]).transform((v, ctx) => {
-    const ms = parseDuration(String(v));
-    if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration (like 500ms, 5s, 2m, 1h)` });
-      return z.NEVER;
-    }
-    return ms;
-  });
+const duration = durationMs;
 
 const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'not a Prometheus label name');
 const selector = z.strictObject({

@@ -1,19 +1,6 @@
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
-
-/** A duration written as text ("10m") or a number of seconds; parsed to milliseconds. */
-export const duration = (dflt: string) =>
-  z
-    .union([z.string(), z.number()])
-    .default(dflt)
-    .transform((v, ctx) => {
-      const ms = parseDuration(String(v));
-      if (ms === undefined) {
-        ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration (like 500ms, 5s, 2m, 1h)` });
-        return z.NEVER;
-      }
-      return ms;
-    });
+import { guardConfigSchema } from './guard.js';
+import { duration } from './zod-duration.js';
 
 const secret = z.strictObject({
   value: z.string().min(1).optional(),
@@ -85,6 +72,7 @@ export const configSchema = z.strictObject({
       updateBurst: z.number().int().positive().default(3),
     })
     .prefault({}),
+  guard: guardConfigSchema.prefault({}),
   log: z
     .strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info') })
     .prefault({}),

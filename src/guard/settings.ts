@@ -1,26 +1,14 @@
-import { guardConfigSchema, type GuardConfig } from '../config/guard.js';
-import { readConfigFile, zodProblems } from '../config/load.js';
-import { UsageError, ValidationError } from '../errors.js';
+import type { GuardConfig } from '../config/guard.js';
+import { loadConfig } from '../config/load.js';
+import { UsageError } from '../errors.js';
 import { createPrometheusProvider } from '../metrics/prometheus-provider.js';
 import { createScrapeProvider } from '../metrics/scrape-provider.js';
 import type { MetricProvider } from '../metrics/types.js';
 import type { Env } from './paths.js';
 
-/**
- * The `guard:` section of a threader.yaml, read on its own. Interim: once the root schema holds
- * the guard section, `loadConfig()` supplies the same object and this goes away.
- */
-export async function loadGuardConfig(configPath: string | undefined): Promise<GuardConfig> {
-  const raw = configPath ? await readConfigFile(configPath) : {};
-  const parsed = guardConfigSchema.safeParse(raw.guard ?? {});
-  if (!parsed.success) {
-    const problems = zodProblems(parsed.error).map((p) => ({
-      ...p,
-      field: p.field ? `guard.${p.field}` : 'guard',
-    }));
-    throw new ValidationError(problems, `config${configPath ? ` ${configPath}` : ''}`);
-  }
-  return parsed.data;
+/** The `guard:` section of threader.yaml (env overrides apply as for every command). */
+export async function loadGuardConfig(configPath: string | undefined, env?: Env): Promise<GuardConfig> {
+  return (await loadConfig({ configPath, env })).guard;
 }
 
 /** --prometheus-url / PROMETHEUS_URL override the configured provider. */
