@@ -10,6 +10,7 @@ import { NotificationProcessor } from './pipeline/processor.js';
 import { compileRoutes } from './pipeline/route.js';
 import { policies, type RetryPolicy } from './retry/policy.js';
 import { alertRenderer } from './slack/alert-renderer.js';
+import { noteRenderer } from './slack/note-renderer.js';
 import { ThreadEngine } from './slack/thread-engine.js';
 import type { SlackClient } from './slack/types.js';
 import { createWebSlackClient } from './slack/web-client.js';
@@ -84,7 +85,7 @@ export async function createApp(config: LoadedConfig, deps: AppDeps = {}): Promi
   const engine = new ThreadEngine({
     store,
     client: slack,
-    renderers: { alert: alertRenderer, deploy: alertRenderer },
+    renderers: { alert: alertRenderer, note: noteRenderer },
     clock,
     policy: deps.slackPolicy ?? policies.slack,
     limits: config.delivery,

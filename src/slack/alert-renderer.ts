@@ -1,10 +1,10 @@
-import type { ReplyChange } from '../core/types.js';
+import type { EpisodeState, ReplyChange } from '../core/types.js';
 import { renderAlertParent } from './render/alert-parent.js';
 import { renderAlertReply } from './render/alert-reply.js';
 import type { ThreadRenderer } from './thread-engine.js';
 
 /** Alert episodes as the thread engine sees them: parent = live state, replies = what changed. */
-export const alertRenderer: ThreadRenderer = {
+export const alertRenderer: ThreadRenderer<EpisodeState> = {
   parent: (thread, ctx) =>
     renderAlertParent(thread.state, {
       now: ctx.now,

@@ -10,7 +10,7 @@ import type { HistoryMessage, SlackClient } from './types.js';
 export async function findPosted(
   client: SlackClient,
   item: OutboxItem,
-  thread: ThreadRecord,
+  thread: ThreadRecord<unknown>,
 ): Promise<string | undefined> {
   const match = (m: HistoryMessage) => Number(m.metadata?.event_payload?.outbox_id) === item.id;
   const maxPages = 10;

@@ -2,13 +2,13 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { episode, part } from '../../test/helpers/builders.js';
 import { FakeClock } from '../../test/helpers/fake-clock.js';
 import { MemorySlack } from '../../test/helpers/memory-slack.js';
-import type { ThreadAction } from '../core/types.js';
+import type { EpisodeState, ThreadAction } from '../core/types.js';
 import { SlackApiError } from '../errors.js';
 import { policies } from '../retry/policy.js';
 import { SqliteStore } from '../store/sqlite.js';
 import { ThreadEngine, type ThreadRenderer } from './thread-engine.js';
 
-const renderer: ThreadRenderer = {
+const renderer: ThreadRenderer<EpisodeState> = {
   parent: (t) => ({ text: `parent ${t.id} notifications=${t.state.notificationCount}` }),
   reply: (_t, payload) => ({ text: `reply ${JSON.stringify(payload)}` }),
 };
@@ -27,7 +27,7 @@ describe('ThreadEngine (fake clock)', () => {
     engine = new ThreadEngine({
       store,
       client: slack,
-      renderers: { alert: renderer, deploy: renderer },
+      renderers: { alert: renderer, note: renderer as never },
       clock,
       policy: { attempts: 5, baseMs: 1_000, maxDelayMs: 8_000, jitter: 'none' },
       limits: { postsPerSecond: 1, postBurst: 3, updatesPerMinute: 50, updateBurst: 1 },

@@ -3,16 +3,27 @@ import { SlackApiError } from '../errors.js';
 import { backoffDelay, type RetryPolicy } from '../retry/policy.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
-import type { MessageRecord, OutboxItem, ThreadRecord, ThreadStore, ThreadKind } from '../store/types.js';
+import type { EpisodeState } from '../core/types.js';
+import type { MessageRecord, NoteState, OutboxItem, ThreadRecord, ThreadStore } from '../store/types.js';
 import { classifySlackError } from './classify.js';
 import { RateGate } from './rate-gate.js';
 import { findPosted } from './reconcile.js';
 import type { SlackClient, SlackMessage } from './types.js';
 
-/** How one kind of thread (alert episode, deploy) looks in Slack. Rendering happens at send time. */
-export interface ThreadRenderer {
-  parent(thread: ThreadRecord, ctx: { now: number; previousPermalink?: string }): SlackMessage;
-  reply(thread: ThreadRecord, payload: unknown, ctx: { now: number }): SlackMessage & { broadcast?: boolean };
+/** How one kind of thread (alert episode, deploy, note) looks in Slack. Rendering happens at send time. */
+export interface ThreadRenderer<S = unknown> {
+  parent(thread: ThreadRecord<S>, ctx: { now: number; previousPermalink?: string }): SlackMessage;
+  reply(
+    thread: ThreadRecord<S>,
+    payload: unknown,
+    ctx: { now: number },
+  ): SlackMessage & { broadcast?: boolean };
+}
+
+export interface Renderers {
+  alert?: ThreadRenderer<EpisodeState>;
+  deploy?: ThreadRenderer;
+  note?: ThreadRenderer<NoteState>;
 }
 
 export interface DeliveryLimits {
@@ -37,7 +48,7 @@ export const defaultLimits: DeliveryLimits = {
 export interface ThreadEngineDeps {
   store: ThreadStore;
   client: SlackClient;
-  renderers: Record<ThreadKind, ThreadRenderer>;
+  renderers: Renderers;
   clock: Clock;
   policy: RetryPolicy;
   limits?: Partial<DeliveryLimits>;
@@ -184,17 +195,13 @@ export class ThreadEngine {
 
   private async deliver(item: OutboxItem): Promise<void> {
     const { store, client, clock } = this.deps;
-    const thread = await store.getThread(item.threadId);
-    if (!thread) {
-      await store.failOutbox(item.id, {
-        error: 'thread_missing',
-        retryAt: clock.now(),
-        uncertain: false,
-        dead: true,
-      });
+    const thread = await store.getThread<unknown>(item.threadId);
+    const renderer = thread && (this.deps.renderers[thread.kind] as ThreadRenderer | undefined);
+    if (!thread || !renderer) {
+      const error = thread ? `no_renderer_for_${thread.kind}` : 'thread_missing';
+      await store.failOutbox(item.id, { error, retryAt: clock.now(), uncertain: false, dead: true });
       return;
     }
-    const renderer = this.deps.renderers[thread.kind];
     const method = item.kind === 'update_parent' ? 'chat.update' : 'chat.postMessage';
     try {
       if (item.uncertain && item.kind !== 'update_parent') {
@@ -254,7 +261,7 @@ export class ThreadEngine {
     }
   }
 
-  private async previousPermalink(thread: ThreadRecord): Promise<string | undefined> {
+  private async previousPermalink(thread: ThreadRecord<unknown>): Promise<string | undefined> {
     if (!thread.previousId) return undefined;
     const prev = await this.deps.store.getThread(thread.previousId);
     if (!prev?.parentTs) return undefined;
@@ -265,7 +272,12 @@ export class ThreadEngine {
     }
   }
 
-  private record(item: OutboxItem, thread: ThreadRecord, ts: string, msg: SlackMessage): MessageRecord {
+  private record(
+    item: OutboxItem,
+    thread: ThreadRecord<unknown>,
+    ts: string,
+    msg: SlackMessage,
+  ): MessageRecord {
     const kind = item.kind === 'post_parent' ? 'parent' : item.kind === 'reply' ? 'reply' : 'edit';
     return {
       threadId: thread.id,
@@ -279,7 +291,12 @@ export class ThreadEngine {
     };
   }
 
-  private async failed(item: OutboxItem, thread: ThreadRecord, method: string, err: unknown): Promise<void> {
+  private async failed(
+    item: OutboxItem,
+    thread: ThreadRecord<unknown>,
+    method: string,
+    err: unknown,
+  ): Promise<void> {
     const now = this.deps.clock.now();
     const c = classifySlackError(err);
     const code = err instanceof SlackApiError ? err.slackError : 'internal_error';

@@ -232,5 +232,29 @@ export function storeContract(name: string, open: () => Promise<ThreadStore>): v
       expect(await store.getThread('other-1')).not.toBeNull();
       expect(await store.pendingNotifications(10)).toHaveLength(1);
     });
+
+    it('opens a note thread once and queues its parent only when it has no ts yet', async () => {
+      const open = (id: string, parentTs: string | null) =>
+        store.openThread({
+          id,
+          kind: 'note',
+          threadKey: `note:${id}`,
+          channel: 'C9',
+          parentTs,
+          state: { title: 'Deploy' },
+          now: 1,
+        });
+      await open('n1', null);
+      await open('n1', null);
+      await open('n2', '1700000000.000100');
+      expect((await store.outbox('n1')).map((o) => o.kind)).toEqual(['post_parent']);
+      expect(await store.outbox('n2')).toEqual([]);
+      expect((await store.getThread('n2'))?.parentTs).toBe('1700000000.000100');
+      const id = await store.enqueue('n2', 'reply', { text: 'stage ok' }, 5);
+      const due = (await store.deliverable(5, 10)).find((o) => o.threadId === 'n2');
+      expect(due).toMatchObject({ id, kind: 'reply', channel: 'C9', payload: { text: 'stage ok' } });
+      expect(await store.listThreads({})).toEqual([]);
+      expect((await store.listThreads({ kind: 'note' })).map((t) => t.id).sort()).toEqual(['n1', 'n2']);
+    });
   });
 }

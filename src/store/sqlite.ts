@@ -9,9 +9,11 @@ import type {
   MessageRecord,
   NewNotification,
   OutboxFailure,
+  OutboxKind,
   OutboxItem,
   PendingNotification,
   StoreStats,
+  ThreadKind,
   ThreadRecord,
   ThreadStore,
 } from './types.js';
@@ -160,17 +162,12 @@ export class SqliteStore implements ThreadStore {
               now: d.now,
             });
         }
-        const insert = this.db.prepare(
-          'INSERT INTO outbox (thread_id, channel, kind, payload, not_before, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-        );
         for (const a of d.actions) {
-          const channel = ep?.channel ?? '';
-          insert.run(
+          this.insertOutbox(
             a.episodeId,
-            channel,
+            ep?.channel ?? '',
             a.type,
-            a.type === 'reply' ? JSON.stringify(a.change) : null,
-            d.now,
+            a.type === 'reply' ? a.change : null,
             d.now,
           );
         }
@@ -253,16 +250,75 @@ export class SqliteStore implements ThreadStore {
     );
   }
 
-  async getThread(id: string): Promise<ThreadRecord | null> {
+  async openThread(t: Parameters<ThreadStore['openThread']>[0]): Promise<void> {
+    this.guard(() =>
+      this.db.transaction(() => {
+        const created = this.db
+          .prepare(
+            `INSERT INTO threads (id, kind, thread_key, seq, channel, parent_ts, status, state, opened_at, updated_at)
+             VALUES (?, ?, ?, 1, ?, ?, 'open', ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+          )
+          .run(
+            t.id,
+            t.kind,
+            t.threadKey,
+            t.channel,
+            t.parentTs,
+            JSON.stringify(t.state),
+            t.now,
+            t.now,
+          ).changes;
+        if (created === 1 && t.parentTs === null)
+          this.insertOutbox(t.id, t.channel, 'post_parent', null, t.now);
+      })(),
+    );
+  }
+
+  async enqueue(threadId: string, kind: OutboxKind, payload: unknown, now: number): Promise<number> {
+    return this.guard(() => {
+      const row = this.db.prepare('SELECT channel FROM threads WHERE id = ?').get(threadId) as
+        Row | undefined;
+      if (!row) throw new Error(`no thread ${threadId}`);
+      return this.insertOutbox(threadId, row.channel as string, kind, payload, now);
+    });
+  }
+
+  private insertOutbox(
+    threadId: string,
+    channel: string,
+    kind: OutboxKind,
+    payload: unknown,
+    now: number,
+  ): number {
+    return this.db
+      .prepare(
+        'INSERT INTO outbox (thread_id, channel, kind, payload, not_before, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        threadId,
+        channel,
+        kind,
+        payload === null || payload === undefined ? null : JSON.stringify(payload),
+        now,
+        now,
+      ).lastInsertRowid as number;
+  }
+
+  async getThread<S = EpisodeState>(id: string): Promise<ThreadRecord<S> | null> {
     const row = this.guard(
       () => this.db.prepare('SELECT * FROM threads WHERE id = ?').get(id) as Row | undefined,
     );
-    return row ? toThread(row) : null;
+    return row ? (toThread(row) as ThreadRecord<S>) : null;
   }
 
-  async listThreads(filter: { status?: string; channel?: string; limit?: number }): Promise<ThreadRecord[]> {
-    const where: string[] = [];
-    const params: Record<string, unknown> = { limit: filter.limit ?? 100 };
+  async listThreads(filter: {
+    status?: string;
+    channel?: string;
+    limit?: number;
+    kind?: ThreadKind;
+  }): Promise<ThreadRecord[]> {
+    const where: string[] = ['kind = @kind'];
+    const params: Record<string, unknown> = { limit: filter.limit ?? 100, kind: filter.kind ?? 'alert' };
     if (filter.status) {
       where.push('status = @status');
       params.status = filter.status;

@@ -17,10 +17,18 @@ export interface PendingNotification extends NewNotification {
   id: number;
 }
 
-/** A Slack thread the engine drives: an alert episode today, a deploy tomorrow. */
-export type ThreadKind = 'alert' | 'deploy';
+/**
+ * A Slack thread the engine drives: an alert episode, a deploy, or a note thread (a thread we
+ * reply into for someone else: CI pipelines, guard briefings).
+ */
+export type ThreadKind = 'alert' | 'deploy' | 'note';
 
-export interface ThreadRecord {
+/** What a note thread remembers: its title (for the parent, when we post it). */
+export interface NoteState {
+  title: string;
+}
+
+export interface ThreadRecord<S = EpisodeState> {
   id: string;
   kind: ThreadKind;
   threadKey: string;
@@ -29,7 +37,7 @@ export interface ThreadRecord {
   /** Slack ts of the parent, saved the moment Slack returns it. */
   parentTs: string | null;
   status: string;
-  state: EpisodeState;
+  state: S;
   openedAt: number;
   resolvedAt: number | null;
   previousId: string | null;
@@ -126,8 +134,30 @@ export interface ThreadStore {
   /** After a crash: inflight rows go back to pending, marked uncertain. */
   recoverInflight(): Promise<number>;
 
-  getThread(id: string): Promise<ThreadRecord | null>;
-  listThreads(filter: { status?: string; channel?: string; limit?: number }): Promise<ThreadRecord[]>;
+  /**
+   * Opens a thread the alert pipeline does not own (a note thread): created once, a second call
+   * with the same id changes nothing. With `parentTs` null the parent is queued for posting.
+   */
+  openThread(t: {
+    id: string;
+    kind: ThreadKind;
+    threadKey: string;
+    channel: string;
+    parentTs: string | null;
+    state: unknown;
+    now: number;
+  }): Promise<void>;
+  /** Appends one action to a thread's outbox (note and deploy threads). */
+  enqueue(threadId: string, kind: OutboxKind, payload: unknown, now: number): Promise<number>;
+
+  getThread<S = EpisodeState>(id: string): Promise<ThreadRecord<S> | null>;
+  /** Alert threads unless `kind` says otherwise. */
+  listThreads(filter: {
+    status?: string;
+    channel?: string;
+    limit?: number;
+    kind?: ThreadKind;
+  }): Promise<ThreadRecord[]>;
   messages(threadId: string): Promise<MessageRecord[]>;
   outbox(threadId: string): Promise<OutboxItem[]>;
   stats(now: number): Promise<StoreStats>;

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import type { NoteState, ThreadRecord } from '../store/types.js';
+import { noteRenderer } from './note-renderer.js';
+
+const thread = { id: 'n', kind: 'note', state: { title: 'Deploy <!channel> v2' } } as ThreadRecord<NoteState>;
+
+describe('noteRenderer', () => {
+  it('escapes the title so it can never mention anyone', () => {
+    const m = noteRenderer.parent(thread, { now: 0 });
+    expect(m.text).toBe('Deploy &lt;!channel&gt; v2');
+    expect(JSON.stringify(m.blocks)).not.toContain('<!channel>');
+  });
+
+  it('renders text, a code block and links, and passes the broadcast wish on', () => {
+    const m = noteRenderer.reply(
+      thread,
+      {
+        text: 'canary failed for <@U123>',
+        code: 'threader rollback production && echo ```done```',
+        links: [
+          { name: 'Grafana', url: 'https://grafana.example.com/d/x' },
+          { name: 'bad', url: 'javascript:alert(1)' },
+        ],
+        broadcast: true,
+      },
+      { now: 0 },
+    );
+    const blocks = JSON.stringify(m.blocks);
+    expect(m.text).toBe('canary failed for &lt;@U123&gt;');
+    expect(blocks).toContain('```threader rollback production &amp;&amp; echo ʼʼʼdoneʼʼʼ```');
+    expect(blocks).toContain('<https://grafana.example.com/d/x|Grafana>');
+    expect(blocks).not.toContain('javascript:');
+    expect(m.broadcast).toBe(true);
+  });
+});

@@ -1,0 +1,44 @@
+import type { NoteState } from '../store/types.js';
+import { escapeText, link } from './render/escape.js';
+import { fitMessage } from './render/limits.js';
+import type { ThreadRenderer } from './thread-engine.js';
+import type { Block } from './types.js';
+
+/** A reply in a note thread (CI stage results, guard briefings). Every field is user text. */
+export interface NoteReply {
+  text: string;
+  /** Shown as a code block, e.g. a ready-to-run rollback command. */
+  code?: string;
+  links?: Array<{ name: string; url: string }>;
+  /** Also show the reply in the channel (Slack's reply_broadcast), for failures. */
+  broadcast?: boolean;
+}
+
+/**
+ * Note threads: threads we reply into for someone else. Text arrives as plain text and is escaped
+ * here, so a stage name or a metric label can never mention anyone.
+ */
+export const noteRenderer: ThreadRenderer<NoteState> = {
+  parent: (thread) => {
+    const title = escapeText(thread.state.title);
+    return fitMessage({
+      text: title,
+      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: title, verbatim: true } }],
+    });
+  },
+  reply: (_thread, payload) => {
+    const reply = payload as NoteReply;
+    const text = escapeText(reply.text);
+    const blocks: Block[] = [{ type: 'section', text: { type: 'mrkdwn', text, verbatim: true } }];
+    if (reply.code) {
+      // Backticks cannot be escaped inside a Slack code block; a lookalike keeps the block intact.
+      const code = escapeText(reply.code).replace(/```/g, 'ʼʼʼ');
+      blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `\`\`\`${code}\`\`\``, verbatim: true } });
+    }
+    if (reply.links?.length) {
+      const links = reply.links.map((l) => link(l.url, l.name)).join(' · ');
+      blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: links, verbatim: true }] });
+    }
+    return { ...fitMessage({ text, blocks }), broadcast: reply.broadcast };
+  },
+};
