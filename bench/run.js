@@ -77,7 +77,7 @@ for (const [name, cores] of Object.entries(otherCores))
 const storm = rows.find((r) => r.details?.ratelimited429 > 0);
 if (storm)
   console.log(
-    `storm: ${storm.details.ratelimited429} HTTP 429 from the emulator; each pauses the channel for Retry-After (whole seconds, ≥ 1 s = ${storm.details.postLimit.ratePerSec} post slots at ${storm.details.postLimit.ratePerSec}/s)`,
+    `storm: ${storm.details.ratelimited429} HTTP 429 from the emulator; each pauses the channel for Retry-After (whole seconds; ≥ 1 s costs ${storm.details.postLimit.ratePerSec} post slot(s) at ${storm.details.postLimit.ratePerSec}/s)`,
   );
 console.log('');
 printTable(rows);

@@ -37,10 +37,16 @@ async function startThreader() {
     ...(post && { rateLimits: { 'chat.postMessage': { perChannel: true, ...post } } }),
   });
   const configPath = join(opts.dir, 'threader.yaml');
-  const delivery = post
-    ? `delivery:\n  postsPerSecond: ${post.ratePerSec}\n  postBurst: ${post.burst}\n`
-    : '';
-  writeFileSync(configPath, `# written by bench/lib/server-child.js\n${delivery}`);
+  // The threader is told the same limit, unless an investigation overrides its side (opts.delivery).
+  const delivery = {
+    ...(post && { postsPerSecond: post.ratePerSec, postBurst: post.burst }),
+    ...opts.delivery,
+  };
+  const yaml = Object.entries(delivery).map(([k, v]) => `  ${k}: ${v}\n`);
+  writeFileSync(
+    configPath,
+    `# written by bench/lib/server-child.js\n${yaml.length ? `delivery:\n${yaml.join('')}` : ''}`,
+  );
   const config = await loadConfig({
     configPath,
     env: {
