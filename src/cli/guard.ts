@@ -7,7 +7,11 @@ import { formatEvaluation, formatStatus, statusJson } from '../guard/format.js';
 import { guardStatus, lockGuard, unlockGuard, type GuardContext } from '../guard/guard.js';
 import { LockFile } from '../guard/lock-file.js';
 import { currentActor, resolveLockFile } from '../guard/paths.js';
-import { createGuardProvider, loadGuardConfig } from '../guard/settings.js';
+import { briefingSink, type Briefing } from '../guard/briefing.js';
+import { createGuardProvider } from '../guard/settings.js';
+import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { SlackSession } from '../slack/session.js';
+import { parseThreadRef } from '../slack/thread-ref.js';
 import { guardChecks } from '../guard/slos.js';
 import { watchGuard, type WatchReport } from '../guard/watch.js';
 
@@ -20,6 +24,7 @@ interface CommonFlags {
 
 interface Setup {
   config: GuardConfig;
+  full: LoadedConfig;
   ctx: GuardContext;
   flags: CommonFlags;
 }
@@ -51,9 +56,10 @@ function common(cmd: Command): Command {
 
 async function setup(flags: CommonFlags): Promise<Setup> {
   const env = process.env;
-  const config = await loadGuardConfig(flags.config ?? (env.THREADER_CONFIG || undefined), env);
+  const full = await loadConfig({ configPath: flags.config ?? (env.THREADER_CONFIG || undefined), env });
+  const config = full.guard;
   const file = new LockFile(resolveLockFile({ flag: flags.lockFile, env, config: config.lockFile }));
-  return { config, flags, ctx: { file, now: Date.now, actor: flags.by || currentActor(env) } };
+  return { config, full, flags, ctx: { file, now: Date.now, actor: flags.by || currentActor(env) } };
 }
 
 function evaluationJson(e: GuardEvaluation): Record<string, unknown> {
@@ -178,6 +184,15 @@ export function register(program: Command): void {
     .option('--window <duration>', 'SLI window (default guard.window, 5m)')
     .option('--once', 'one evaluation, then exit 0 if unlocked, 1 if still locked (for cron and timers)')
     .option('--exit-when-unlocked', 'exit 0 once the guard is unlocked instead of idling')
+    .option('--slack-thread <ref>', 'post briefings as replies in this Slack thread (CHANNEL:TS)')
+    .option(
+      '--slack-channel <id>',
+      'open a briefing thread per lock in this channel (default guard.briefing.channel)',
+    )
+    .option(
+      '--brief-every <duration>',
+      'time between briefings while locked (default guard.briefing.every, 5m)',
+    )
     .action(
       async (
         flags: CommonFlags & {
@@ -186,9 +201,13 @@ export function register(program: Command): void {
           window?: string;
           once?: boolean;
           exitWhenUnlocked?: boolean;
+          slackThread?: string;
+          slackChannel?: string;
+          briefEvery?: string;
         },
       ) => {
-        const { ctx, config } = await setup(flags);
+        const { ctx, config, full } = await setup(flags);
+        const briefing = await openBriefing(full, config, ctx, flags);
         const provider = createGuardProvider(config, {
           prometheusUrl: flags.prometheusUrl,
           env: process.env,
@@ -207,17 +226,58 @@ export function register(program: Command): void {
             once: flags.once,
             exitWhenUnlocked: flags.exitWhenUnlocked,
             signal: stop.signal,
-            // The Slack briefing (`--slack-thread`) plugs in here as a second sink.
-            onEvaluation: (r) => {
+            onEvaluation: async (r) => {
               if (flags.json) json(reportJson(r));
               else printReport(r);
+              await briefing?.sink(r);
             },
           });
           process.exitCode = flags.once && last.status.locked ? 1 : 0;
         } finally {
           process.off('SIGINT', onSignal);
           process.off('SIGTERM', onSignal);
+          await briefing?.close();
         }
       },
     );
+}
+
+/**
+ * The Slack briefing of `guard watch`: replies in a given thread, or one new thread per lock in a
+ * channel, through the project's thread engine (rate limits, retries, escaping). A Slack failure
+ * never stops the watch: briefings stay queued in the store and go out when Slack answers.
+ */
+async function openBriefing(
+  full: LoadedConfig,
+  config: GuardConfig,
+  ctx: GuardContext,
+  flags: { slackThread?: string; slackChannel?: string; briefEvery?: string },
+) {
+  const ref = flags.slackThread ? parseThreadRef(flags.slackThread, '--slack-thread') : undefined;
+  const channel = flags.slackChannel ?? config.briefing.channel;
+  if (!ref && !channel) return undefined;
+  const everyMs = duration('--brief-every', flags.briefEvery) ?? config.briefing.every;
+  const session = await SlackSession.open(full);
+  let threadId: string | undefined;
+  const post = async (b: Briefing) => {
+    if (!threadId) {
+      const lock = (await guardStatus(ctx)).lock;
+      threadId = ref
+        ? await session.adopt(ref)
+        : await session.open(
+            channel as string,
+            `QoS guard window${lock ? `: locked (${lock.reason})` : ''}`,
+            `guard:${lock?.id ?? 'none'}`,
+          );
+    }
+    await session.reply(threadId, { text: b.text });
+  };
+  return {
+    sink: briefingSink({ everyMs, post }),
+    close: async () => {
+      if (!(await session.flush(30_000)))
+        process.stderr.write('threader: some briefings are still queued for Slack\n');
+      await session.close();
+    },
+  };
 }

@@ -69,6 +69,14 @@ export const guardConfigSchema = z
     /** Target labels (job, env…) added to every built-in query, so the guard looks at the right fleet. */
     scope: z.record(labelName, z.string()).default({}),
     provider: z.discriminatedUnion('type', [prometheus, scrape]).optional(),
+    /** `guard watch` posts a status reply to Slack every `every` while locked. */
+    briefing: z
+      .strictObject({
+        /** Open a briefing thread here when `--slack-thread` is not given. */
+        channel: z.string().min(1).optional(),
+        every: duration().prefault('5m'),
+      })
+      .prefault({}),
     /** Built-in SLOs by name (override any field, or `enabled: false`) plus custom ones. */
     slos: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'use snake_case names'), slo).default({}),
   })

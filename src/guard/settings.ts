@@ -1,15 +1,9 @@
 import type { GuardConfig } from '../config/guard.js';
-import { loadConfig } from '../config/load.js';
 import { UsageError } from '../errors.js';
 import { createPrometheusProvider } from '../metrics/prometheus-provider.js';
 import { createScrapeProvider } from '../metrics/scrape-provider.js';
 import type { MetricProvider } from '../metrics/types.js';
 import type { Env } from './paths.js';
-
-/** The `guard:` section of threader.yaml (env overrides apply as for every command). */
-export async function loadGuardConfig(configPath: string | undefined, env?: Env): Promise<GuardConfig> {
-  return (await loadConfig({ configPath, env })).guard;
-}
 
 /** --prometheus-url / PROMETHEUS_URL override the configured provider. */
 export function createGuardProvider(

@@ -1,0 +1,116 @@
+import type { LoadedConfig } from '../config/load.js';
+import { UsageError } from '../errors.js';
+import { policies } from '../retry/policy.js';
+import { openStore } from '../store/open.js';
+import type { ThreadStore } from '../store/types.js';
+import { systemClock, type Clock } from '../clock.js';
+import type { Logger } from '../telemetry/logger.js';
+import { noteRenderer, type NoteReply } from './note-renderer.js';
+import { ThreadEngine } from './thread-engine.js';
+import { noteThreadId, type ThreadRef } from './thread-ref.js';
+import type { SlackClient } from './types.js';
+import { createWebSlackClient } from './web-client.js';
+
+/**
+ * The thread engine for short-lived commands (guard briefings, CI steps): the same durable outbox,
+ * rate limits and retries as `threader serve`, flushed before the command exits.
+ */
+export class SlackSession {
+  private constructor(
+    readonly store: ThreadStore,
+    readonly engine: ThreadEngine,
+    private readonly clock: Clock,
+  ) {}
+
+  static async open(
+    config: LoadedConfig,
+    opts: { logger?: Logger; client?: SlackClient; clock?: Clock; store?: ThreadStore } = {},
+  ): Promise<SlackSession> {
+    const token = config.secrets.slackToken;
+    if (!opts.client && !token) {
+      throw new UsageError(
+        'posting to Slack needs SLACK_BOT_TOKEN or SLACK_BOT_TOKEN_FILE (SLACK_API_URL for an emulator)',
+      );
+    }
+    const client =
+      opts.client ??
+      createWebSlackClient({
+        token: token as string,
+        slackApiUrl: config.slack.apiUrl,
+        timeoutMs: config.slack.timeout,
+      });
+    const store = opts.store ?? openStore(config.store);
+    await store.init();
+    const clock = opts.clock ?? systemClock;
+    const engine = new ThreadEngine({
+      store,
+      client,
+      clock,
+      renderers: { note: noteRenderer },
+      policy: policies.slack,
+      limits: config.delivery,
+      logger: opts.logger,
+    });
+    await engine.start();
+    return new SlackSession(store, engine, clock);
+  }
+
+  /** A thread someone else opened (`CHANNEL:TS`): we only reply into it. */
+  async adopt(ref: ThreadRef, title = ''): Promise<string> {
+    const key = `note:${ref.channel}:${ref.ts}`;
+    const id = noteThreadId(key);
+    await this.store.openThread({
+      id,
+      kind: 'note',
+      threadKey: key,
+      channel: ref.channel,
+      parentTs: ref.ts,
+      state: { title },
+      now: this.clock.now(),
+    });
+    return id;
+  }
+
+  /** A new thread; `key` makes opening idempotent (the same key opens the same thread). */
+  async open(channel: string, title: string, key: string): Promise<string> {
+    const id = noteThreadId(`new:${key}`);
+    await this.store.openThread({
+      id,
+      kind: 'note',
+      threadKey: `new:${key}`,
+      channel,
+      parentTs: null,
+      state: { title },
+      now: this.clock.now(),
+    });
+    this.engine.kick();
+    return id;
+  }
+
+  async reply(threadId: string, reply: NoteReply): Promise<void> {
+    await this.store.enqueue(threadId, 'reply', reply, this.clock.now());
+    this.engine.kick();
+  }
+
+  /** Waits until everything queued is delivered, or gives up after `timeoutMs` (it stays queued). */
+  async flush(timeoutMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    try {
+      return await Promise.race([this.engine.whenIdle().then(() => true as const), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async parentTs(threadId: string): Promise<string | null> {
+    return (await this.store.getThread(threadId))?.parentTs ?? null;
+  }
+
+  async close(): Promise<void> {
+    this.engine.stop();
+    await this.store.close();
+  }
+}
