@@ -155,7 +155,8 @@ export async function createApp(config: LoadedConfig, deps: AppDeps = {}): Promi
     webhookToken: config.secrets.webhookToken,
     accept: async (body) => {
       const res = await acceptWebhook(body, { store, keyMode, route, now: () => clock.now() });
-      processor.kick();
+      // After the reply is on its way: processing must never delay the acknowledgement.
+      setImmediate(() => processor.kick());
       return res;
     },
     slackCheck,

@@ -71,6 +71,11 @@ export class ThreadEngine {
   private readonly limits: DeliveryLimits;
   private readonly gates = new Map<string, RateGate>();
   private readonly busyThreads = new Set<string>();
+  /**
+   * One chat.postMessage in flight per channel: calls then reach Slack spaced as our gate spaced
+   * them (several at once can arrive bunched and draw a 429), and a channel's posts keep their order.
+   */
+  private readonly postingChannels = new Set<string>();
   private inflight = 0;
   private timer: unknown;
   private wakeAt = Infinity;
@@ -140,6 +145,8 @@ export class ThreadEngine {
         for (const item of items) {
           if (this.inflight >= this.limits.maxInflight) break;
           if (this.busyThreads.has(item.threadId)) continue;
+          const posts = item.kind !== 'update_parent';
+          if (posts && this.postingChannels.has(item.channel)) continue;
           const gate = this.gate(item.channel, item.kind === 'update_parent' ? 'update' : 'post');
           if (!gate.tryTake(now)) {
             nextAt = Math.min(nextAt, gate.nextAt(now));
@@ -184,11 +191,14 @@ export class ThreadEngine {
   private launch(item: OutboxItem): void {
     this.inflight++;
     this.busyThreads.add(item.threadId);
+    const posts = item.kind !== 'update_parent';
+    if (posts) this.postingChannels.add(item.channel);
     void this.deliver(item)
       .catch((err) => this.deps.logger?.error({ err: String(err), outboxId: item.id }, 'delivery crashed'))
       .finally(() => {
         this.inflight--;
         this.busyThreads.delete(item.threadId);
+        if (posts) this.postingChannels.delete(item.channel);
         this.kick();
       });
   }

@@ -9,9 +9,13 @@ export const sqliteMigrations: string[] = [
     thread_key TEXT NOT NULL,
     channel TEXT NOT NULL,
     received_at INTEGER NOT NULL,
-    part TEXT NOT NULL,
     processed_at INTEGER,
     result TEXT
+  );
+  -- The payload lives apart, so marking a notification processed rewrites a narrow row, not ~10 KB.
+  CREATE TABLE notification_parts (
+    id INTEGER PRIMARY KEY,
+    part TEXT NOT NULL
   );
   CREATE INDEX notifications_pending ON notifications (id) WHERE processed_at IS NULL;
 
