@@ -37,9 +37,10 @@ async function startThreader() {
     ...(post && { rateLimits: { 'chat.postMessage': { perChannel: true, ...post } } }),
   });
   const configPath = join(opts.dir, 'threader.yaml');
-  // The threader is told the same limit, unless an investigation overrides its side (opts.delivery).
+  // The threader is told the same rate, as a user would configure it, and keeps its own default
+  // burst (one below Slack's); an investigation can override its side (opts.delivery).
   const delivery = {
-    ...(post && { postsPerSecond: post.ratePerSec, postBurst: post.burst }),
+    ...(post && { postsPerSecond: post.ratePerSec }),
     ...opts.delivery,
   };
   const yaml = Object.entries(delivery).map(([k, v]) => `  ${k}: ${v}\n`);

@@ -67,7 +67,8 @@ export const configSchema = z.strictObject({
   delivery: z
     .strictObject({
       postsPerSecond: z.number().positive().default(1),
-      postBurst: z.number().int().positive().default(3),
+      /** One below the burst Slack tolerates, so jitter between our send and Slack's arrival never draws a 429. */
+      postBurst: z.number().int().positive().default(2),
       updatesPerMinute: z.number().positive().default(50),
       updateBurst: z.number().int().positive().default(3),
     })

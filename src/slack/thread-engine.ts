@@ -39,7 +39,7 @@ export interface DeliveryLimits {
 
 export const defaultLimits: DeliveryLimits = {
   postsPerSecond: 1,
-  postBurst: 3,
+  postBurst: 2,
   updatesPerMinute: 50,
   updateBurst: 3,
   maxInflight: 8,
