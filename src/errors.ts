@@ -32,7 +32,9 @@ export class ValidationError extends AppError {
     readonly problems: FieldProblem[],
     what = 'input',
   ) {
-    super(`invalid ${what}: ${problems.map((p) => (p.field ? `${p.field}: ${p.problem}` : p.problem)).join('; ')}`);
+    super(
+      `invalid ${what}: ${problems.map((p) => (p.field ? `${p.field}: ${p.problem}` : p.problem)).join('; ')}`,
+    );
   }
 }
 
