@@ -14,7 +14,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['bin/**/*.js', 'bench/**/*.js', 'test/fixtures/**/*.js'],
+    files: ['bin/**/*.js', 'bench/**/*.js', 'test/fixtures/**/*.{js,mjs}'],
     languageOptions: {
       globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', URL: 'readonly' },
     },

@@ -26,7 +26,9 @@ describe('parseDuration', () => {
 
 describe('formatDuration', () => {
   it.each([
+    [-5, '0s'],
     [250, '250ms'],
+    [3 * 3_600_000, '3h'],
     [12_000, '12s'],
     [3_900_000, '1h 5m'],
     [90_061_000, '1d 1h'],

@@ -22,6 +22,7 @@ export function parseDuration(text: string): number | undefined {
 
 /** "1h 5m", "12s", "250ms": short human form for logs and messages. */
 export function formatDuration(ms: number): string {
+  if (ms <= 0) return '0s';
   if (ms < 1_000) return `${Math.round(ms)}ms`;
   let rest = Math.round(ms / 1_000);
   const d = Math.floor(rest / 86_400);

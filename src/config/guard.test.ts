@@ -9,6 +9,7 @@ describe('guardConfigSchema', () => {
       evaluationInterval: 60_000,
       window: 5 * 60_000,
       scope: {},
+      briefing: { every: 5 * 60_000 },
       slos: {},
     });
   });

@@ -1,18 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, identifyingLabels, labelPairs, packLines, slackDate } from './format.js';
-
-describe('formatDuration', () => {
-  it.each([
-    ['under a minute shows seconds', 45_000, '45s'],
-    ['minutes drop the seconds', 12 * 60_000 + 59_000, '12m'],
-    ['whole hours drop zero minutes', 3 * 3_600_000, '3h'],
-    ['hours keep the minutes', 3_600_000 + 5 * 60_000, '1h 5m'],
-    ['days keep the hours', 2 * 86_400_000 + 3 * 3_600_000, '2d 3h'],
-    ['a negative span reads as zero', -5, '0s'],
-  ])('%s', (_name, ms, expected) => {
-    expect(formatDuration(ms)).toBe(expected);
-  });
-});
+import { identifyingLabels, labelPairs, packLines, slackDate } from './format.js';
 
 describe('slackDate', () => {
   it('renders a Slack date token with a UTC fallback', () => {

@@ -2,17 +2,8 @@ import type { Block } from '../types.js';
 import { escapeText } from './escape.js';
 import { SLACK_LIMITS, truncateText } from './limits.js';
 
-/** "45s", "12m", "1h 5m", "2d 3h": the precision a reader of an incident thread needs. */
-export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m`;
-  const h = Math.floor(m / 60);
-  if (h < 24) return m % 60 ? `${h}h ${m % 60}m` : `${h}h`;
-  const d = Math.floor(h / 24);
-  return h % 24 ? `${d}d ${h % 24}h` : `${d}d`;
-}
+/** Durations read the same in threads, logs and CLI output. */
+export { formatDuration } from '../../config/duration.js';
 
 /**
  * Slack date token: every reader sees the time in their own time zone; clients that cannot render
