@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,6 +81,7 @@ describe('kill -9 with work in the outbox, then a restart on the same database',
   afterAll(async () => {
     await stopAll();
     await emu?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   const url = () => `http://127.0.0.1:${port}`;
