@@ -89,6 +89,7 @@ export async function createApp(config: LoadedConfig, deps: AppDeps = {}): Promi
     clock,
     policy: deps.slackPolicy ?? policies.slack,
     limits: config.delivery,
+    uncertainGraceMs: config.slack.timeout,
     metrics,
     logger,
   });

@@ -49,6 +49,7 @@ export class SlackSession {
       renderers: { note: noteRenderer },
       policy: policies.slack,
       limits: config.delivery,
+      uncertainGraceMs: config.slack.timeout,
       logger: opts.logger,
     });
     await engine.start();

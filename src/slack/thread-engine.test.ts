@@ -170,4 +170,27 @@ describe('ThreadEngine (fake clock)', () => {
     void policies;
     engine.stop();
   });
+
+  it('looks up a timed-out post only after the grace period, then finds it instead of posting again', async () => {
+    const graced = new ThreadEngine({
+      store,
+      client: slack,
+      renderers: { alert: renderer },
+      clock,
+      policy: { attempts: 5, baseMs: 100, maxDelayMs: 100, jitter: 'none' },
+      uncertainGraceMs: 10_000,
+    });
+    await thread('a', 'C1', parentOnly('a'));
+    slack.failNext('chat.postMessage', new SlackApiError('timeout', 'chat.postMessage'), {
+      applyFirst: true,
+    });
+    await graced.start();
+    await clock.advance(9_999);
+    expect(slack.calls.map((c) => c.method)).toEqual(['chat.postMessage']);
+    await clock.advance(1);
+    expect(slack.calls.map((c) => c.method)).toEqual(['chat.postMessage', 'conversations.history']);
+    expect(slack.messages).toHaveLength(1);
+    expect((await store.getThread('a'))?.parentTs).toBe(slack.messages[0]?.ts);
+    graced.stop();
+  });
 });

@@ -56,6 +56,8 @@ export interface ThreadEngineDeps {
   logger?: Logger;
   /** How often to look for work when nothing woke us (ms). */
   idlePollMs?: number;
+  /** Wait before looking up a post whose outcome is unknown (default 10 s; use the client timeout). */
+  uncertainGraceMs?: number;
 }
 
 export const METADATA_EVENT = 'alert_threader_message';
@@ -119,8 +121,12 @@ export class ThreadEngine {
     await new Promise<void>((resolve) => this.idle.add(resolve));
   }
 
+  /**
+   * chat.postMessage is limited per channel; chat.update is Tier 3, counted per method across the
+   * whole workspace, so edits share one gate whatever their channel.
+   */
   private gate(channel: string, method: 'post' | 'update'): RateGate {
-    const key = `${channel}\u0000${method}`;
+    const key = method === 'post' ? `${channel}\u0000post` : 'update';
     let g = this.gates.get(key);
     if (!g) {
       const l = this.limits;
@@ -339,7 +345,13 @@ export class ThreadEngine {
       return;
     }
     // Never give up on a retryable error: nothing accepted may be lost. The policy caps the wait.
-    const delay = backoffDelay(this.deps.policy, item.attempts + 1);
+    // A post we stopped waiting for (timeout) may still be in Slack's hands: it is looked up only
+    // after a grace period, or the lookup would find nothing and we would post it twice. After a
+    // 5xx or a dropped connection Slack has finished with the request, so the lookup can come soon.
+    const uncertainPost = c.uncertain && item.kind !== 'update_parent';
+    const backoff = backoffDelay(this.deps.policy, item.attempts + 1);
+    const delay =
+      uncertainPost && code === 'timeout' ? Math.max(backoff, this.deps.uncertainGraceMs ?? 10_000) : backoff;
     this.deps.logger?.warn(
       { ...log, attempt: item.attempts + 1, retryInMs: delay },
       'Slack call failed; will retry',
@@ -347,7 +359,7 @@ export class ThreadEngine {
     await this.deps.store.failOutbox(item.id, {
       error: code,
       retryAt: now + delay,
-      uncertain: item.uncertain || (c.uncertain && item.kind !== 'update_parent'),
+      uncertain: item.uncertain || uncertainPost,
       dead: false,
     });
   }

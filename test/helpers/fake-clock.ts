@@ -29,6 +29,8 @@ export class FakeClock implements Clock {
   /** Moves time forward, firing due timers in order and letting their promises settle. */
   async advance(ms: number): Promise<void> {
     const target = this.current + ms;
+    // Work already started finishes at the current time, before any timer moves the clock.
+    await flush();
     for (;;) {
       this.timers.sort((a, b) => a.at - b.at || a.id - b.id);
       const next = this.timers[0];
