@@ -5,13 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSlackEmulator, type MessageView, type SlackEmulator } from '../../src/emulator/index.js';
 import { until } from '../helpers/alertmanager.js';
 import { alert, webhookBody } from '../helpers/builders.js';
-import {
-  freePort,
-  startThreader as startThreaderProcess,
-  stopAll,
-  waitForHttp,
-  type StartedProcess,
-} from '../helpers/process.js';
+import { freePort, spawnThreader, stopAll, waitForHttp, type StartedProcess } from '../helpers/process.js';
 import { TEST_TOKEN } from '../helpers/threader.js';
 
 /**
@@ -86,7 +80,7 @@ describe('kill -9 with work in the outbox, then a restart on the same database',
 
   const url = () => `http://127.0.0.1:${port}`;
   const start = async () => {
-    server = startThreaderProcess(['serve', '--config', configPath], {
+    server = spawnThreader(['serve', '--config', configPath], {
       env: {
         ...process.env,
         PORT: String(port),

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { startSlackEmulator, type SlackEmulator } from '../../src/emulator/index.js';
 import { startTestService, startTraffic, type TestService } from '../fixtures/test-service-client.js';
-import { runThreader, startThreader, stopAll } from '../helpers/process.js';
+import { runThreader, spawnThreader, stopAll } from '../helpers/process.js';
 
 // `guard watch --slack-thread`: the briefing goes through the project's Slack thread engine into a
 // thread a CI pipeline opened, against the emulator.
@@ -55,7 +55,7 @@ describe('guard watch briefings in Slack', () => {
       (await runThreader(['guard', 'lock', '1s', '--reason', 'canary rollback <!channel>'], { env })).code,
     ).toBe(0);
 
-    const watch = startThreader(
+    const watch = spawnThreader(
       [
         'guard',
         'watch',

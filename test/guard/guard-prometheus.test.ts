@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { stringify } from 'yaml';
 import { startTestService, startTraffic, type TestService } from '../fixtures/test-service-client.js';
-import { runThreader, startThreader, stopAll, waitFor, type StartedProcess } from '../helpers/process.js';
+import { runThreader, spawnThreader, stopAll, waitFor, type StartedProcess } from '../helpers/process.js';
 import { hasPrometheus, startPrometheus, type PrometheusHandle } from '../helpers/prometheus.js';
 
 // Timeline against a real Prometheus (1 s scrapes) scraping the real test service, with the
@@ -88,7 +88,7 @@ describe.skipIf(!hasPrometheus())('guard against a real Prometheus', () => {
       (await runThreader(['guard', 'lock', '2s', '--reason', 'rollback of svc', ...args(cfg, 'main.guard')]))
         .code,
     ).toBe(0);
-    const watch = startThreader([
+    const watch = spawnThreader([
       'guard',
       'watch',
       '--json',
@@ -121,7 +121,7 @@ describe.skipIf(!hasPrometheus())('guard against a real Prometheus', () => {
   it('stays locked when the series is empty (no data fails closed)', async () => {
     const cfg = config('empty', { scope: { job: 'no-such-job' } });
     await runThreader(['guard', 'lock', '1s', '--reason', 'empty', ...args(cfg, 'empty.guard')]);
-    const watch = startThreader([
+    const watch = spawnThreader([
       'guard',
       'watch',
       '--json',
@@ -147,7 +147,7 @@ describe.skipIf(!hasPrometheus())('guard against a real Prometheus', () => {
     await service.setState({ errorRatio: 0, healthy: true });
     await runThreader(['guard', 'lock', '1s', '--reason', 'prometheus down', ...args(cfg, 'down.guard')]);
     await prometheus.stop();
-    const watch = startThreader([
+    const watch = spawnThreader([
       'guard',
       'watch',
       '--json',

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { stringify } from 'yaml';
 import { startTestService, startTraffic, type TestService } from '../fixtures/test-service-client.js';
-import { runThreader, startThreader, stopAll } from '../helpers/process.js';
+import { runThreader, spawnThreader, stopAll } from '../helpers/process.js';
 
 // The direct-scrape provider: no Prometheus, the guard reads the instance's /metrics itself and
 // computes ratios from counter increases between scrapes.
@@ -60,7 +60,7 @@ describe('guard with the direct-scrape provider', () => {
     expect(check.stdout).toContain('http_5xx_ratio: Successful — 0% <= 1%');
 
     expect((await guard('lock', '1s', '--reason', 'rollback')).code).toBe(0);
-    const watch = startThreader([
+    const watch = spawnThreader([
       'guard',
       'watch',
       '--json',

@@ -175,7 +175,7 @@ export function runThreader(
 }
 
 /** `node bin/threader.js ARGS` in the background (watchers, servers). */
-export function startThreader(args: string[], opts: StartOptions = {}): StartedProcess {
+export function spawnThreader(args: string[], opts: StartOptions = {}): StartedProcess {
   return startProcess(process.execPath, [threaderBin, ...args], {
     name: `threader ${args.join(' ')}`,
     ...opts,

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, expect, afterAll } from 'vitest';
-import { isAlive, runThreader, startThreader, stopAll, waitFor } from '../helpers/process.js';
+import { isAlive, runThreader, spawnThreader, stopAll, waitFor } from '../helpers/process.js';
 
 // `threader retry` as a pipeline step would run it: a real process, real (short) waits.
 const flaky = new URL('../fixtures/flaky-command.mjs', import.meta.url).pathname;
@@ -97,7 +97,7 @@ describe('threader retry (the CLI)', () => {
 
   it('forwards SIGTERM to the running command and exits the way it ended', async () => {
     const pidFile = join(tmp(), 'pid');
-    const p = startThreader(['retry', '3', '10ms', '--', 'sh', '-c', `echo $$ > ${pidFile}; exec sleep 30`]);
+    const p = spawnThreader(['retry', '3', '10ms', '--', 'sh', '-c', `echo $$ > ${pidFile}; exec sleep 30`]);
     const childPid = await waitFor(() =>
       existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim()
         ? Number(readFileSync(pidFile, 'utf8'))
