@@ -1,7 +1,10 @@
 import type { Clock } from '../clock.js';
 import { decide } from '../core/decide.js';
-import type { ThreadPolicy } from '../core/types.js';
-import type { ThreadStore } from '../store/types.js';
+import type { Decision, EpisodeState, ThreadPolicy } from '../core/types.js';
+import type { PendingNotification, ThreadStore } from '../store/types.js';
+
+/** Notifications decided and committed together. */
+const BATCH = 200;
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 
@@ -57,53 +60,79 @@ export class NotificationProcessor {
   }
 
   private async drain(): Promise<void> {
-    const { store, clock, metrics, logger } = this.deps;
+    const { store, clock, logger } = this.deps;
     for (;;) {
-      let batch;
+      let batch: PendingNotification[];
       try {
-        batch = await store.pendingNotifications(100);
+        batch = await store.pendingNotifications(BATCH);
       } catch (err) {
         logger?.error({ err: String(err) }, 'cannot read pending notifications; retrying');
         clock.setTimeout(() => this.kick(), 1000);
         return;
       }
       if (batch.length === 0 || !this.running) return;
-      for (const n of batch) {
-        try {
-          const now = clock.now();
-          const prev = await store.latestEpisode(n.threadKey);
-          const d = decide(prev, n.part, { channel: n.channel, now, policy: this.deps.policy });
-          const committed = await store.commitDecision({
-            notificationId: n.id,
-            reason: d.reason,
-            episode: d.next,
-            actions: d.actions,
-            now,
-          });
-          if (!committed) continue;
-          metrics?.notifications.inc({ result: d.reason });
-          if (d.reason === 'duplicate') metrics?.duplicates.inc();
-          if (d.actions.some((a) => a.type === 'post_parent')) metrics?.episodes.inc();
-          logger?.info(
-            {
-              thread: n.threadKey,
-              episode: d.next?.id,
-              reason: d.reason,
-              actions: d.actions.map((a) => a.type),
-            },
-            'notification processed',
-          );
-          if (d.actions.length > 0) this.deps.onOutbox?.();
-        } catch (err) {
-          // Stop at the first failure to keep per-key order; the same notification is retried.
-          logger?.error(
-            { err: String(err), notification: n.id, thread: n.threadKey },
-            'processing failed; retrying',
-          );
-          clock.setTimeout(() => this.kick(), 1000);
-          return;
-        }
+      try {
+        await this.processBatch(batch);
+      } catch (err) {
+        // Nothing of the batch was committed; the same notifications come back in the same order.
+        logger?.error(
+          { err: String(err), from: batch[0]?.id, count: batch.length },
+          'processing failed; retrying',
+        );
+        clock.setTimeout(() => this.kick(), 1000);
+        return;
       }
     }
+  }
+
+  /**
+   * Decides a batch in arrival order, carrying each thread's state from one notification to the
+   * next in memory, then commits every decision in ONE transaction: a storm of notifications costs
+   * one commit per batch, not one per notification, and a crash replays the whole batch.
+   */
+  private async processBatch(batch: PendingNotification[]): Promise<void> {
+    const { store, clock, metrics, logger } = this.deps;
+    const now = clock.now();
+    const latest = new Map<string, EpisodeState | null>();
+    const decisions: Array<{ n: PendingNotification; d: Decision }> = [];
+    for (const n of batch) {
+      const prev = latest.has(n.threadKey)
+        ? (latest.get(n.threadKey) ?? null)
+        : await store.latestEpisode(n.threadKey);
+      const d = decide(prev, n.part, { channel: n.channel, now, policy: this.deps.policy });
+      latest.set(n.threadKey, d.next);
+      decisions.push({ n, d });
+    }
+    const committed = await store.commitDecisions(
+      decisions.map(({ n, d }) => ({
+        notificationId: n.id,
+        reason: d.reason,
+        episode: d.next,
+        actions: d.actions,
+        now,
+      })),
+    );
+    let outbox = false;
+    decisions.forEach(({ n, d }, i) => {
+      if (!committed[i]) return;
+      metrics?.notifications.inc({ result: d.reason });
+      if (d.reason === 'duplicate') metrics?.duplicates.inc();
+      if (d.actions.some((a) => a.type === 'post_parent')) metrics?.episodes.inc();
+      if (d.reason !== 'duplicate') {
+        logger?.info(
+          {
+            thread: n.threadKey,
+            episode: d.next?.id,
+            reason: d.reason,
+            actions: d.actions.map((a) => a.type),
+          },
+          'notification processed',
+        );
+      } else {
+        logger?.debug({ thread: n.threadKey, episode: d.next?.id }, 'duplicate notification dropped');
+      }
+      outbox ||= d.actions.length > 0;
+    });
+    if (outbox) this.deps.onOutbox?.();
   }
 }

@@ -256,5 +256,32 @@ export function storeContract(name: string, open: () => Promise<ThreadStore>): v
       expect(await store.listThreads({})).toEqual([]);
       expect((await store.listThreads({ kind: 'note' })).map((t) => t.id).sort()).toEqual(['n1', 'n2']);
     });
+
+    it('commits a batch of decisions all together, or none of them', async () => {
+      await commitNew('ep_a', 'k1');
+      const ids = await store.appendNotifications([
+        { threadKey: 'k2', channel: 'C1', receivedAt: 20, part: part() },
+        { threadKey: 'k1', channel: 'C1', receivedAt: 20, part: part() },
+      ]);
+      const fresh = {
+        notificationId: ids[0] as number,
+        reason: 'first notification' as const,
+        episode: episode({ id: 'ep_b', threadKey: 'k2' }),
+        actions: [{ type: 'post_parent' as const, episodeId: 'ep_b' }],
+        now: 20,
+      };
+      const secondParent = {
+        notificationId: ids[1] as number,
+        reason: 'first notification' as const,
+        episode: episode({ id: 'ep_a', threadKey: 'k1' }),
+        actions: [{ type: 'post_parent' as const, episodeId: 'ep_a' }],
+        now: 20,
+      };
+      await expect(store.commitDecisions([fresh, secondParent])).rejects.toThrow();
+      expect(await store.getThread('ep_b')).toBeNull();
+      expect(await store.pendingNotifications(10)).toHaveLength(2);
+      expect(await store.commitDecisions([fresh])).toEqual([true]);
+      expect((await store.outbox('ep_b')).map((o) => o.kind)).toEqual(['post_parent']);
+    });
   });
 }

@@ -141,45 +141,43 @@ export class SqliteStore implements ThreadStore {
   }
 
   async commitDecision(d: CommitDecision): Promise<boolean> {
-    return this.guard(() =>
-      this.db.transaction(() => {
-        const marked = this.sql(
-          'UPDATE notifications SET processed_at = ?, result = ? WHERE id = ? AND processed_at IS NULL',
-        ).run(d.now, d.reason, d.notificationId);
-        if (marked.changes === 0) return false;
-        const ep = d.episode;
-        // Duplicates and ignored notifications leave the episode exactly as it was.
-        if (ep && d.reason !== 'duplicate' && d.reason !== 'ignored') {
-          this.sql(
-            `INSERT INTO threads (id, kind, thread_key, seq, channel, status, state, opened_at, resolved_at, previous_id, updated_at)
-               VALUES (@id, 'alert', @key, @seq, @channel, @status, @state, @openedAt, @resolvedAt, @previousId, @now)
-               ON CONFLICT (id) DO UPDATE SET status = excluded.status, state = excluded.state,
-                 resolved_at = excluded.resolved_at, updated_at = excluded.updated_at`,
-          ).run({
-            id: ep.id,
-            key: ep.threadKey,
-            seq: ep.seq,
-            channel: ep.channel,
-            status: ep.status,
-            state: JSON.stringify(ep),
-            openedAt: ep.openedAt,
-            resolvedAt: ep.resolvedAt ?? null,
-            previousId: ep.previous?.id ?? null,
-            now: d.now,
-          });
-        }
-        for (const a of d.actions) {
-          this.insertOutbox(
-            a.episodeId,
-            ep?.channel ?? '',
-            a.type,
-            a.type === 'reply' ? a.change : null,
-            d.now,
-          );
-        }
-        return true;
-      })(),
-    );
+    return (await this.commitDecisions([d]))[0] as boolean;
+  }
+
+  async commitDecisions(ds: CommitDecision[]): Promise<boolean[]> {
+    return this.guard(() => this.db.transaction(() => ds.map((d) => this.commitOne(d)))());
+  }
+
+  private commitOne(d: CommitDecision): boolean {
+    const marked = this.sql(
+      'UPDATE notifications SET processed_at = ?, result = ? WHERE id = ? AND processed_at IS NULL',
+    ).run(d.now, d.reason, d.notificationId);
+    if (marked.changes === 0) return false;
+    const ep = d.episode;
+    // Duplicates and ignored notifications leave the episode exactly as it was.
+    if (ep && d.reason !== 'duplicate' && d.reason !== 'ignored') {
+      this.sql(
+        `INSERT INTO threads (id, kind, thread_key, seq, channel, status, state, opened_at, resolved_at, previous_id, updated_at)
+           VALUES (@id, 'alert', @key, @seq, @channel, @status, @state, @openedAt, @resolvedAt, @previousId, @now)
+           ON CONFLICT (id) DO UPDATE SET status = excluded.status, state = excluded.state,
+             resolved_at = excluded.resolved_at, updated_at = excluded.updated_at`,
+      ).run({
+        id: ep.id,
+        key: ep.threadKey,
+        seq: ep.seq,
+        channel: ep.channel,
+        status: ep.status,
+        state: JSON.stringify(ep),
+        openedAt: ep.openedAt,
+        resolvedAt: ep.resolvedAt ?? null,
+        previousId: ep.previous?.id ?? null,
+        now: d.now,
+      });
+    }
+    for (const a of d.actions) {
+      this.insertOutbox(a.episodeId, ep?.channel ?? '', a.type, a.type === 'reply' ? a.change : null, d.now);
+    }
+    return true;
   }
 
   async deliverable(now: number, limit: number): Promise<OutboxItem[]> {

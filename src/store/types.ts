@@ -120,6 +120,8 @@ export interface ThreadStore {
    * A second post_parent for one thread is refused by a unique constraint.
    */
   commitDecision(decision: CommitDecision): Promise<boolean>;
+  /** Several decisions in ONE transaction (all or none), each as commitDecision would. */
+  commitDecisions(decisions: CommitDecision[]): Promise<boolean[]>;
 
   /**
    * Outbox rows that may be sent now, head of line per thread: a thread without a parent ts
