@@ -51,7 +51,7 @@ function banner(
     `  threads:  ${url}/api/threads    health: ${url}/health    metrics: ${url}/metrics`,
     `  store:    ${db}`,
     mode === 'embedded'
-      ? `  slack:    EMBEDDED LOCAL SLACK at ${emulatorUrl} (no SLACK_BOT_TOKEN set; nothing leaves this machine)\n            messages: ${emulatorUrl?.replace(/\/api\/$/, '')}/_emulator/messages   default channel: ${channel}`
+      ? `  slack:    EMBEDDED LOCAL SLACK at ${emulatorUrl} (no SLACK_BOT_TOKEN set; nothing leaves this machine)\n            threads:  ${emulatorUrl?.replace(/\/api\/$/, '')}/_emulator/threads?channel=${encodeURIComponent(channel)}`
       : `  slack:    Slack Web API, default channel ${channel}`,
   ];
   process.stderr.write(`${lines.join('\n')}\n`);
