@@ -5,6 +5,7 @@ import type { LoadedConfig } from './config/load.js';
 import type { ThreadKeyMode } from './core/types.js';
 import { startSlackEmulator, type SlackEmulator } from './emulator/index.js';
 import { createHttpServer } from './http/server.js';
+import { AppendBatcher } from './pipeline/append-batcher.js';
 import { acceptWebhook } from './pipeline/intake.js';
 import { NotificationProcessor } from './pipeline/processor.js';
 import { compileRoutes } from './pipeline/route.js';
@@ -106,6 +107,7 @@ export async function createApp(config: LoadedConfig, deps: AppDeps = {}): Promi
     onOutbox: () => engine.kick(),
   });
   const route = compileRoutes(config.routes, config.slack.channel);
+  const appender = new AppendBatcher(store);
 
   let slackStatus: { ok: boolean; error?: string; at: number } | undefined;
   const slackCheck = async () => {
@@ -155,7 +157,7 @@ export async function createApp(config: LoadedConfig, deps: AppDeps = {}): Promi
     bodyLimit: config.server.bodyLimit,
     webhookToken: config.secrets.webhookToken,
     accept: async (body) => {
-      const res = await acceptWebhook(body, { store, keyMode, route, now: () => clock.now() });
+      const res = await acceptWebhook(body, { store: appender, keyMode, route, now: () => clock.now() });
       // After the reply is on its way: processing must never delay the acknowledgement.
       setImmediate(() => processor.kick());
       return res;

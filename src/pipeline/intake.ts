@@ -4,7 +4,7 @@ import type { Notification, ThreadKeyMode } from '../core/types.js';
 import type { ThreadStore } from '../store/types.js';
 
 export interface IntakeDeps {
-  store: ThreadStore;
+  store: Pick<ThreadStore, 'appendNotifications'>;
   keyMode: ThreadKeyMode;
   route: (n: Notification) => string;
   now: () => number;
