@@ -11,7 +11,6 @@ import { NotificationProcessor } from './pipeline/processor.js';
 import { compileRoutes } from './pipeline/route.js';
 import { policies, type RetryPolicy } from './retry/policy.js';
 import { alertRenderer } from './slack/alert-renderer.js';
-import { noteRenderer } from './slack/note-renderer.js';
 import { ThreadEngine } from './slack/thread-engine.js';
 import type { SlackClient } from './slack/types.js';
 import { createWebSlackClient } from './slack/web-client.js';
@@ -86,7 +85,8 @@ export async function createApp(config: LoadedConfig, deps: AppDeps = {}): Promi
   const engine = new ThreadEngine({
     store,
     client: slack,
-    renderers: { alert: alertRenderer, note: noteRenderer },
+    // Note threads (CI steps, guard briefings) are delivered by the commands that queue them.
+    renderers: { alert: alertRenderer },
     clock,
     policy: deps.slackPolicy ?? policies.slack,
     limits: config.delivery,
@@ -199,11 +199,13 @@ export async function createApp(config: LoadedConfig, deps: AppDeps = {}): Promi
       }
     },
     async close() {
-      processor.stop();
-      engine.stop();
       if (pruneTimer !== undefined) clock.clearTimeout(pruneTimer);
+      // Stop taking webhooks, finish the batch being decided, let the Slack calls in flight land
+      // (their results recorded, so nothing needs a lookup after the restart), then close.
       await http.close();
+      processor.stop();
       await processor.whenIdle();
+      await engine.drain(config.slack.timeout);
       await store.close();
       await emulator?.close();
       logger.flush?.();

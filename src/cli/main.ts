@@ -9,7 +9,9 @@ import { commands } from './commands.js';
  */
 export async function main(argv: string[]): Promise<number | undefined> {
   const program = new Command('threader')
-    .description('Alert Threader: Alertmanager → one live Slack thread per alert group; retry and the QoS guard window')
+    .description(
+      'Alert Threader: Alertmanager → one live Slack thread per alert group; retry and the QoS guard window',
+    )
     .version(await readVersion(), '-V, --version')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')

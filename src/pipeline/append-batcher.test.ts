@@ -21,7 +21,10 @@ describe('AppendBatcher', () => {
         return items.map(() => next++);
       },
     });
-    const [a, c] = await Promise.all([b.appendNotifications([item('a1'), item('a2')]), b.appendNotifications([item('c1')])]);
+    const [a, c] = await Promise.all([
+      b.appendNotifications([item('a1'), item('a2')]),
+      b.appendNotifications([item('c1')]),
+    ]);
     expect(calls).toEqual([['a1', 'a2', 'c1']]);
     expect(a).toEqual([1, 2]);
     expect(c).toEqual([3]);
@@ -37,7 +40,10 @@ describe('AppendBatcher', () => {
         return items.map((_, i) => i + 1);
       },
     });
-    const results = await Promise.allSettled([b.appendNotifications([item('a')]), b.appendNotifications([item('b')])]);
+    const results = await Promise.allSettled([
+      b.appendNotifications([item('a')]),
+      b.appendNotifications([item('b')]),
+    ]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     fail = false;
     expect(await b.appendNotifications([item('c')])).toEqual([1]);

@@ -99,7 +99,8 @@ export class NotificationProcessor {
       const prev = latest.has(n.threadKey)
         ? (latest.get(n.threadKey) ?? null)
         : await store.latestEpisode(n.threadKey);
-      const d = decide(prev, n.part, { channel: n.channel, now, policy: this.deps.policy });
+      // Decided as of arrival: a backlog (store retries, a restart) must not squash durations and windows.
+      const d = decide(prev, n.part, { channel: n.channel, now: n.receivedAt, policy: this.deps.policy });
       latest.set(n.threadKey, d.next);
       decisions.push({ n, d });
     }

@@ -17,6 +17,7 @@ describe('classifySlackError', () => {
       retry: true,
       uncertain: false,
       permanent: false,
+      blocked: false,
       retryAfterMs: 7_000,
       error: 'ratelimited',
     });
@@ -40,7 +41,13 @@ describe('classifySlackError', () => {
     ['Slack service_unavailable is retried and uncertain', 'service_unavailable'],
     ['Slack request_timeout is retried and uncertain', 'request_timeout'],
   ])('%s (%s)', (_name, error) => {
-    expect(classifySlackError(api(error))).toEqual({ retry: true, uncertain: true, permanent: false, error });
+    expect(classifySlackError(api(error))).toEqual({
+      retry: true,
+      uncertain: true,
+      permanent: false,
+      blocked: false,
+      error,
+    });
   });
 
   it.each([
@@ -51,6 +58,18 @@ describe('classifySlackError', () => {
     'not_authed',
     'account_inactive',
     'token_revoked',
+    'missing_scope',
+  ])('keeps %s for later: a person fixes it, and nothing accepted may be lost', (error) => {
+    expect(classifySlackError(api(error))).toEqual({
+      retry: true,
+      uncertain: false,
+      permanent: false,
+      blocked: true,
+      error,
+    });
+  });
+
+  it.each([
     'msg_too_long',
     'invalid_blocks',
     'no_text',
@@ -61,11 +80,12 @@ describe('classifySlackError', () => {
     'http_400',
     'http_404',
     'an_error_slack_adds_next_year',
-  ])('gives up on %s without blocking the channel', (error) => {
+  ])('gives up on %s (the message itself is refused) without blocking the channel', (error) => {
     expect(classifySlackError(api(error))).toEqual({
       retry: false,
       uncertain: false,
       permanent: true,
+      blocked: false,
       error,
     });
   });
@@ -73,7 +93,7 @@ describe('classifySlackError', () => {
   it('classifies raw SDK errors the same way the web client maps them', () => {
     const timeout = new WebAPIRequestError(Object.assign(new Error('aborted'), { name: 'TimeoutError' }));
     expect(classifySlackError(new WebAPIRateLimitedError(3)).retryAfterMs).toBe(3_000);
-    expect(classifySlackError(new WebAPIPlatformError({ ok: false, error: 'is_archived' })).permanent).toBe(
+    expect(classifySlackError(new WebAPIPlatformError({ ok: false, error: 'is_archived' })).blocked).toBe(
       true,
     );
     expect(classifySlackError(new WebAPIHTTPError(503, 'Service Unavailable', {})).uncertain).toBe(true);

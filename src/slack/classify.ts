@@ -14,6 +14,12 @@ export interface SlackErrorClass {
   retryAfterMs?: number;
   /** Slack refused the call and repeating it cannot help: count, log with the thread, move on. */
   permanent: boolean;
+  /**
+   * Slack refused because of something a person fixes (token, scope, bot not in the channel, the
+   * channel itself): the same call will work once they do, so it is retried after a long pause
+   * instead of being dropped — nothing accepted may be lost to a token rotation.
+   */
+  blocked: boolean;
   /** Slack's error string ('channel_not_found', 'ratelimited', 'http_503', 'network_error', …). */
   error: string;
 }
@@ -23,7 +29,7 @@ export interface SlackErrorClass {
  * no retry can fix (https://api.slack.com/methods/chat.postMessage#errors and siblings). Exported so
  * callers can tell an expected refusal from one Slack added later (both are permanent).
  */
-export const PERMANENT_SLACK_ERRORS: ReadonlySet<string> = new Set([
+export const BLOCKED_SLACK_ERRORS: ReadonlySet<string> = new Set([
   'channel_not_found',
   'is_archived',
   'not_in_channel',
@@ -33,9 +39,15 @@ export const PERMANENT_SLACK_ERRORS: ReadonlySet<string> = new Set([
   'token_revoked',
   'token_expired',
   'missing_scope',
+  'restricted_action',
+]);
+
+/** Refusals of the message itself: the same message would be refused again, whatever anyone does. */
+export const PERMANENT_SLACK_ERRORS: ReadonlySet<string> = new Set([
   'msg_too_long',
   'msg_blocks_too_long',
   'invalid_blocks',
+  'invalid_blocks_format',
   'invalid_attachments',
   'too_many_attachments',
   'invalid_metadata_format',
@@ -47,7 +59,6 @@ export const PERMANENT_SLACK_ERRORS: ReadonlySet<string> = new Set([
   'thread_not_found',
   'cant_update_message',
   'edit_window_closed',
-  'restricted_action',
   'already_reacted',
   'invalid_name',
 ]);
@@ -69,12 +80,14 @@ export function classifySlackError(err: unknown): SlackErrorClass {
   const e = err instanceof SlackApiError ? err : toSlackApiError(err, 'unknown');
   const error = e.slackError;
   if (error === 'ratelimited' || error === 'rate_limited' || error === 'http_429') {
-    const out: SlackErrorClass = { retry: true, uncertain: false, permanent: false, error };
+    const out: SlackErrorClass = { retry: true, uncertain: false, permanent: false, blocked: false, error };
     if (e.retryAfterSeconds !== undefined) out.retryAfterMs = e.retryAfterSeconds * 1000;
     return out;
   }
   if (TRANSPORT.has(error) || SERVER_SIDE.has(error) || /^http_5\d\d$/.test(error)) {
-    return { retry: true, uncertain: true, permanent: false, error };
+    return { retry: true, uncertain: true, permanent: false, blocked: false, error };
   }
-  return { retry: false, uncertain: false, permanent: true, error };
+  if (BLOCKED_SLACK_ERRORS.has(error))
+    return { retry: true, uncertain: false, permanent: false, blocked: true, error };
+  return { retry: false, uncertain: false, permanent: true, blocked: false, error };
 }

@@ -50,6 +50,8 @@ export class SlackSession {
       policy: policies.slack,
       limits: config.delivery,
       uncertainGraceMs: config.slack.timeout,
+      // Another command may be sending note rows right now: take back only stale claims.
+      recoverLeaseMs: 2 * config.slack.timeout,
       logger: opts.logger,
     });
     await engine.start();
@@ -111,7 +113,7 @@ export class SlackSession {
   }
 
   async close(): Promise<void> {
-    this.engine.stop();
+    await this.engine.drain(10_000);
     await this.store.close();
   }
 }

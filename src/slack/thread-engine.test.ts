@@ -6,7 +6,7 @@ import type { EpisodeState, ThreadAction } from '../core/types.js';
 import { SlackApiError } from '../errors.js';
 import { policies } from '../retry/policy.js';
 import { SqliteStore } from '../store/sqlite.js';
-import { ThreadEngine, type ThreadRenderer } from './thread-engine.js';
+import { METADATA_EVENT, ThreadEngine, type ThreadRenderer } from './thread-engine.js';
 
 const renderer: ThreadRenderer<EpisodeState> = {
   parent: (t) => ({ text: `parent ${t.id} notifications=${t.state.notificationCount}` }),
@@ -128,30 +128,51 @@ describe('ThreadEngine (fake clock)', () => {
     engine.stop();
   });
 
-  it('after a crash mid-call, reconciles before posting again', async () => {
+  it('after a crash mid-call, reconciles before posting again, and only trusts its own metadata', async () => {
     await thread('a', 'C1', parentOnly('a'));
     const [item] = await store.deliverable(0, 1);
     await store.claimOutbox(item!.id, 0);
+    const payload = { installation: await store.installationId(), thread_id: 'a', outbox_id: item!.id };
+    // Another installation's message with the same outbox id must not be taken for ours.
+    await slack.postMessage({
+      channel: 'C1',
+      text: 'someone else',
+      metadata: { event_type: METADATA_EVENT, event_payload: { ...payload, installation: 'other-install' } },
+    });
     // The crashed process had posted: the message is in Slack, our row still says in flight.
     await slack.postMessage({
       channel: 'C1',
       text: 'parent a',
-      metadata: { event_type: 'x', event_payload: { outbox_id: item!.id } },
+      metadata: { event_type: METADATA_EVENT, event_payload: payload },
     });
     await engine.start();
     await clock.advance(5_000);
-    expect(slack.messages).toHaveLength(1);
-    expect((await store.getThread('a'))?.parentTs).toBe(slack.messages[0]?.ts);
+    expect(slack.messages).toHaveLength(2);
+    expect((await store.getThread('a'))?.parentTs).toBe(slack.messages[1]?.ts);
   });
 
-  it('gives up on a permanent error without holding up other threads', async () => {
-    await thread('a', 'C_GONE', parentOnly('a'));
+  it('gives up on a message Slack refuses for good, without holding up other threads', async () => {
+    await thread('a', 'C2', parentOnly('a'));
     await thread('b', 'C1', parentOnly('b'));
-    slack.failNext('chat.postMessage', new SlackApiError('channel_not_found', 'chat.postMessage'));
+    slack.failNext('chat.postMessage', new SlackApiError('msg_too_long', 'chat.postMessage'));
     await engine.start();
     await clock.advance(1_000);
-    expect((await store.outbox('a'))[0]).toMatchObject({ status: 'dead', lastError: 'channel_not_found' });
+    expect((await store.outbox('a'))[0]).toMatchObject({ status: 'dead', lastError: 'msg_too_long' });
     expect(slack.posts('C1')).toHaveLength(1);
+    engine.stop();
+  });
+
+  it('keeps a post Slack refuses until a person acts (bot not in channel) and delivers it later', async () => {
+    await thread('a', 'C2', parentOnly('a'));
+    await thread('b', 'C1', parentOnly('b'));
+    slack.failNext('chat.postMessage', new SlackApiError('not_in_channel', 'chat.postMessage'));
+    await engine.start();
+    await clock.advance(1_000);
+    expect((await store.outbox('a'))[0]).toMatchObject({ status: 'pending', lastError: 'not_in_channel' });
+    expect(slack.posts('C1')).toHaveLength(1);
+    await clock.advance(60_000);
+    expect(slack.posts('C2')).toHaveLength(1);
+    expect((await store.outbox('a'))[0]?.status).toBe('done');
     engine.stop();
   });
 

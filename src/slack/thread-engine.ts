@@ -4,10 +4,19 @@ import { backoffDelay, type RetryPolicy } from '../retry/policy.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { EpisodeState } from '../core/types.js';
-import type { MessageRecord, NoteState, OutboxItem, ThreadRecord, ThreadStore } from '../store/types.js';
+import type {
+  MessageRecord,
+  NoteState,
+  OutboxItem,
+  ThreadKind,
+  ThreadRecord,
+  ThreadStore,
+} from '../store/types.js';
 import { classifySlackError } from './classify.js';
 import { RateGate } from './rate-gate.js';
-import { findPosted } from './reconcile.js';
+import { findPosted, METADATA_EVENT } from './reconcile.js';
+
+export { METADATA_EVENT };
 import type { SlackClient, SlackMessage } from './types.js';
 
 /** How one kind of thread (alert episode, deploy, note) looks in Slack. Rendering happens at send time. */
@@ -58,9 +67,14 @@ export interface ThreadEngineDeps {
   idlePollMs?: number;
   /** Wait before looking up a post whose outcome is unknown (default 10 s; use the client timeout). */
   uncertainGraceMs?: number;
+  /**
+   * At start, only rows claimed longer ago than this are taken back (another process sharing the
+   * store may still be sending them); default 0: this engine is the only one for its kinds.
+   */
+  recoverLeaseMs?: number;
+  /** Wait after a Slack refusal that a person must fix (token, scope, channel) before trying again. */
+  blockedRetryMs?: number;
 }
-
-export const METADATA_EVENT = 'alert_threader_message';
 
 /**
  * THE Slack thread engine, shared by alert threads and deploy threads: drains the outbox per
@@ -85,14 +99,24 @@ export class ThreadEngine {
   private ticking = false;
   private again = false;
   private readonly idle = new Set<() => void>();
+  private readonly deliveries = new Set<Promise<void>>();
+  /** Thread kinds this engine renders; rows of other kinds belong to another engine. */
+  private readonly kinds: ThreadKind[];
+  private installation = '';
 
   constructor(private readonly deps: ThreadEngineDeps) {
     this.limits = { ...defaultLimits, ...deps.limits };
+    this.kinds = (Object.keys(deps.renderers) as ThreadKind[]).filter((k) => deps.renderers[k]);
   }
 
   async start(): Promise<void> {
     this.running = true;
-    const recovered = await this.deps.store.recoverInflight();
+    this.installation = await this.deps.store.installationId();
+    const lease = this.deps.recoverLeaseMs ?? 0;
+    const recovered = await this.deps.store.recoverInflight({
+      kinds: this.kinds,
+      claimedBefore: lease > 0 ? this.deps.clock.now() - lease : undefined,
+    });
     if (recovered > 0)
       this.deps.logger?.warn({ recovered }, 'outbox items were in flight at the last stop; reconciling');
     await this.tick();
@@ -102,6 +126,22 @@ export class ThreadEngine {
     this.running = false;
     if (this.timer !== undefined) this.deps.clock.clearTimeout(this.timer);
     this.timer = undefined;
+  }
+
+  /**
+   * Graceful stop: no new calls, and the calls in flight are awaited (up to `timeoutMs`) so their
+   * results are recorded — a post cut off here would have to be looked up after the restart.
+   */
+  async drain(timeoutMs: number): Promise<void> {
+    this.stop();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.deliveries]),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 
   /** New work may be there (called after a commit); cheap and idempotent. */
@@ -116,7 +156,11 @@ export class ThreadEngine {
 
   /** Resolves when nothing is deliverable or in flight (tests, graceful shutdown). */
   async whenIdle(): Promise<void> {
-    if (this.inflight === 0 && !this.ticking && (await this.deps.store.deliverable(Infinity, 1)).length === 0)
+    if (
+      this.inflight === 0 &&
+      !this.ticking &&
+      (await this.deps.store.deliverable(Infinity, 1, { kinds: this.kinds })).length === 0
+    )
       return;
     await new Promise<void>((resolve) => this.idle.add(resolve));
   }
@@ -146,7 +190,7 @@ export class ThreadEngine {
       do {
         this.again = false;
         const now = this.deps.clock.now();
-        const items = await this.deps.store.deliverable(now, 500);
+        const items = await this.deps.store.deliverable(now, 500, { kinds: this.kinds });
         nextAt = Infinity;
         for (const item of items) {
           if (this.inflight >= this.limits.maxInflight) break;
@@ -189,7 +233,11 @@ export class ThreadEngine {
 
   private async notifyIfIdle(): Promise<void> {
     if (this.idle.size === 0) return;
-    if ((await this.deps.store.deliverable(Infinity, 1)).length > 0 || this.inflight > 0) return;
+    if (
+      (await this.deps.store.deliverable(Infinity, 1, { kinds: this.kinds })).length > 0 ||
+      this.inflight > 0
+    )
+      return;
     for (const resolve of this.idle) resolve();
     this.idle.clear();
   }
@@ -199,14 +247,16 @@ export class ThreadEngine {
     this.busyThreads.add(item.threadId);
     const posts = item.kind !== 'update_parent';
     if (posts) this.postingChannels.add(item.channel);
-    void this.deliver(item)
+    const delivery: Promise<void> = this.deliver(item)
       .catch((err) => this.deps.logger?.error({ err: String(err), outboxId: item.id }, 'delivery crashed'))
       .finally(() => {
         this.inflight--;
+        this.deliveries.delete(delivery);
         this.busyThreads.delete(item.threadId);
         if (posts) this.postingChannels.delete(item.channel);
         this.kick();
       });
+    this.deliveries.add(delivery);
   }
 
   private async deliver(item: OutboxItem): Promise<void> {
@@ -214,14 +264,18 @@ export class ThreadEngine {
     const thread = await store.getThread<unknown>(item.threadId);
     const renderer = thread && (this.deps.renderers[thread.kind] as ThreadRenderer | undefined);
     if (!thread || !renderer) {
-      const error = thread ? `no_renderer_for_${thread.kind}` : 'thread_missing';
-      await store.failOutbox(item.id, { error, retryAt: clock.now(), uncertain: false, dead: true });
+      await store.failOutbox(item.id, {
+        error: 'thread_missing',
+        retryAt: clock.now(),
+        uncertain: false,
+        dead: true,
+      });
       return;
     }
     const method = item.kind === 'update_parent' ? 'chat.update' : 'chat.postMessage';
     try {
       if (item.uncertain && item.kind !== 'update_parent') {
-        const found = await findPosted(client, item, thread);
+        const found = await findPosted(client, item, thread, this.installation);
         this.count('conversations.history', 'ok');
         if (found) {
           this.deps.metrics?.slackReconciled.inc();
@@ -229,32 +283,37 @@ export class ThreadEngine {
             { thread: thread.threadKey, outboxId: item.id, ts: found },
             'found a lost post in Slack',
           );
-          await store.completeOutbox(item.id, this.record(item, thread, found, { text: '(recovered)' }));
+          await store.completeOutbox(
+            item.id,
+            this.record(item, thread, found.ts, { text: '(recovered)' }, found.channel),
+          );
           return;
         }
       }
       const now = clock.now();
       const metadata = {
         event_type: METADATA_EVENT,
-        event_payload: { outbox_id: item.id, thread_id: thread.id },
+        event_payload: { installation: this.installation, outbox_id: item.id, thread_id: thread.id },
       };
       let ts: string;
       let msg: SlackMessage;
+      let channel = item.kind === 'post_parent' ? item.channel : thread.channel;
       if (item.kind === 'update_parent') {
         msg = renderer.parent(thread, { now });
         ts = thread.parentTs as string;
         await client.update({ channel: thread.channel, ts, ...msg, metadata });
       } else if (item.kind === 'post_parent') {
         msg = renderer.parent(thread, { now, previousPermalink: await this.previousPermalink(thread) });
-        ts = (
-          await client.postMessage({
-            channel: item.channel,
-            ...msg,
-            metadata,
-            unfurl_links: false,
-            unfurl_media: false,
-          })
-        ).ts;
+        const res = await client.postMessage({
+          channel: item.channel,
+          ...msg,
+          metadata,
+          unfurl_links: false,
+          unfurl_media: false,
+        });
+        ts = res.ts;
+        // Slack answers with the channel's ID: edits, permalinks and lookups need the ID, not a name.
+        channel = res.channel || item.channel;
       } else {
         const { broadcast, ...reply } = renderer.reply(thread, item.payload, { now });
         msg = reply;
@@ -271,7 +330,7 @@ export class ThreadEngine {
         ).ts;
       }
       this.count(method, 'ok');
-      await store.completeOutbox(item.id, this.record(item, thread, ts, msg));
+      await store.completeOutbox(item.id, this.record(item, thread, ts, msg, channel));
     } catch (err) {
       await this.failed(item, thread, method, err);
     }
@@ -293,12 +352,13 @@ export class ThreadEngine {
     thread: ThreadRecord<unknown>,
     ts: string,
     msg: SlackMessage,
+    channel: string,
   ): MessageRecord {
     const kind = item.kind === 'post_parent' ? 'parent' : item.kind === 'reply' ? 'reply' : 'edit';
     return {
       threadId: thread.id,
       outboxId: item.id,
-      channel: item.kind === 'post_parent' ? item.channel : thread.channel,
+      channel,
       ts,
       kind,
       text: msg.text,
@@ -333,6 +393,22 @@ export class ThreadEngine {
       await this.deps.store.failOutbox(item.id, {
         error: code,
         retryAt: now + c.retryAfterMs,
+        uncertain: item.uncertain,
+        dead: false,
+      });
+      return;
+    }
+    if (c.blocked) {
+      // The token, a scope or the channel needs a person; keep the message until they act.
+      const retryAt =
+        now + Math.max(backoffDelay(this.deps.policy, item.attempts + 1), this.deps.blockedRetryMs ?? 60_000);
+      this.deps.logger?.error(
+        { ...log, retryAt: new Date(retryAt).toISOString() },
+        'Slack refused the call until a person fixes it; keeping it',
+      );
+      await this.deps.store.failOutbox(item.id, {
+        error: code,
+        retryAt,
         uncertain: item.uncertain,
         dead: false,
       });

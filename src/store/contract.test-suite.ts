@@ -283,5 +283,69 @@ export function storeContract(name: string, open: () => Promise<ThreadStore>): v
       expect(await store.commitDecisions([fresh])).toEqual([true]);
       expect((await store.outbox('ep_b')).map((o) => o.kind)).toEqual(['post_parent']);
     });
+
+    it('a storm on one channel cannot crowd another channel out of the deliverable rows', async () => {
+      for (let i = 0; i < 30; i++) await commitNew(`storm${i}`, `ks${i}`);
+      const [nid] = await store.appendNotifications([
+        { threadKey: 'quiet', channel: 'C2', receivedAt: 1, part: part() },
+      ]);
+      await store.commitDecision({
+        notificationId: nid as number,
+        reason: 'first notification',
+        episode: episode({ id: 'quiet1', threadKey: 'quiet', channel: 'C2' }),
+        actions: [{ type: 'post_parent', episodeId: 'quiet1' }],
+        now: 10,
+      });
+      const due = await store.deliverable(100, 12, { perChannel: 5 });
+      expect(due.filter((o) => o.channel === 'C1')).toHaveLength(5);
+      expect(due.filter((o) => o.channel === 'C2').map((o) => o.threadId)).toEqual(['quiet1']);
+    });
+
+    it('offers and recovers only the thread kinds asked for, and recovery honours the claim lease', async () => {
+      await commitNew('ep_a', 'k1');
+      await store.openThread({
+        id: 'n1',
+        kind: 'note',
+        threadKey: 'note:n1',
+        channel: 'C9',
+        parentTs: '1.000001',
+        state: { title: 't' },
+        now: 1,
+      });
+      await store.enqueue('n1', 'reply', { text: 'x' }, 1);
+      expect((await store.deliverable(100, 10, { kinds: ['note'] })).map((o) => o.threadId)).toEqual(['n1']);
+      expect((await store.deliverable(100, 10, { kinds: ['alert'] })).map((o) => o.threadId)).toEqual([
+        'ep_a',
+      ]);
+      for (const o of await store.deliverable(100, 10)) await store.claimOutbox(o.id, 500);
+      expect(await store.recoverInflight({ kinds: ['note'], claimedBefore: 499 })).toBe(0);
+      expect(await store.recoverInflight({ kinds: ['note'], claimedBefore: 500 })).toBe(1);
+      expect((await store.outbox('ep_a'))[0]?.status).toBe('inflight');
+      expect(await store.recoverInflight({ kinds: ['alert'] })).toBe(1);
+    });
+
+    it('a parent that failed for good settles the rest of its thread', async () => {
+      await commitNew('ep_a', 'k1');
+      await store.enqueue('ep_a', 'reply', { kind: 'still_firing', firing: 1 }, 10);
+      const [parent] = await store.deliverable(100, 10);
+      await store.claimOutbox(parent!.id, 100);
+      await store.failOutbox(parent!.id, {
+        error: 'msg_too_long',
+        retryAt: 100,
+        uncertain: false,
+        dead: true,
+      });
+      expect((await store.outbox('ep_a')).map((o) => [o.status, o.lastError])).toEqual([
+        ['dead', 'msg_too_long'],
+        ['dead', 'parent_not_posted'],
+      ]);
+      expect((await store.stats(0)).outboxDepth).toBe(0);
+    });
+
+    it('has one installation id for its whole life', async () => {
+      const id = await store.installationId();
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(await store.installationId()).toBe(id);
+    });
   });
 }

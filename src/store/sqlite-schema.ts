@@ -48,7 +48,8 @@ export const sqliteMigrations: string[] = [
     not_before INTEGER NOT NULL,
     created_at INTEGER NOT NULL,
     uncertain INTEGER NOT NULL DEFAULT 0,
-    last_error TEXT
+    last_error TEXT,
+    claimed_at INTEGER
   );
   CREATE UNIQUE INDEX outbox_one_parent ON outbox (thread_id) WHERE kind = 'post_parent';
   CREATE INDEX outbox_open ON outbox (status, thread_id, id) WHERE status IN ('pending', 'inflight');
@@ -64,5 +65,12 @@ export const sqliteMigrations: string[] = [
     at INTEGER NOT NULL
   );
   CREATE INDEX messages_thread ON messages (thread_id, outbox_id);
+
+  -- installation_id: marks our Slack messages, so a lost post is never mistaken for another
+  -- installation's message with the same outbox id.
+  CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
   `,
 ];

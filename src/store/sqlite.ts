@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { EpisodeState } from '../core/types.js';
@@ -6,6 +7,7 @@ import { StoreUnavailableError } from '../errors.js';
 import { sqliteMigrations } from './sqlite-schema.js';
 import type {
   CommitDecision,
+  DeliverableOptions,
   MessageRecord,
   NewNotification,
   OutboxFailure,
@@ -19,6 +21,8 @@ import type {
 } from './types.js';
 
 type Row = Record<string, unknown>;
+
+const ALL_KINDS: ThreadKind[] = ['alert', 'deploy', 'note'];
 
 export interface SqliteOptions {
   /** File path, or ':memory:' for tests. */
@@ -180,29 +184,38 @@ export class SqliteStore implements ThreadStore {
     return true;
   }
 
-  async deliverable(now: number, limit: number): Promise<OutboxItem[]> {
+  async deliverable(now: number, limit: number, opts: DeliverableOptions = {}): Promise<OutboxItem[]> {
+    const kinds = opts.kinds ?? ALL_KINDS;
     const rows = this.guard(
       () =>
         this.sql(
-          `SELECT o.* FROM outbox o JOIN threads t ON t.id = o.thread_id
-             WHERE o.status = 'pending' AND o.not_before <= @now AND (
-               o.kind = 'post_parent'
-               OR (t.parent_ts IS NOT NULL AND o.kind = 'reply' AND o.id = (
-                 SELECT min(id) FROM outbox WHERE thread_id = o.thread_id AND kind = 'reply' AND status IN ('pending', 'inflight')))
-               OR (t.parent_ts IS NOT NULL AND o.kind = 'update_parent' AND o.id = (
-                 SELECT max(id) FROM outbox WHERE thread_id = o.thread_id AND kind = 'update_parent' AND status IN ('pending', 'inflight')))
-             ) ORDER BY o.id LIMIT @limit`,
-        ).all({ now, limit }) as Row[],
+          `WITH eligible AS (
+             SELECT o.* FROM outbox o JOIN threads t ON t.id = o.thread_id
+             WHERE o.status = 'pending' AND o.not_before <= @now
+               AND t.kind IN (SELECT value FROM json_each(@kinds)) AND (
+                 o.kind = 'post_parent'
+                 OR (t.parent_ts IS NOT NULL AND o.kind = 'reply' AND o.id = (
+                   SELECT min(id) FROM outbox WHERE thread_id = o.thread_id AND kind = 'reply' AND status IN ('pending', 'inflight')))
+                 OR (t.parent_ts IS NOT NULL AND o.kind = 'update_parent' AND o.id = (
+                   SELECT max(id) FROM outbox WHERE thread_id = o.thread_id AND kind = 'update_parent' AND status IN ('pending', 'inflight')))
+               )
+           ),
+           -- A few per channel and call type, so a storm on one channel cannot crowd the others out.
+           ranked AS (
+             SELECT *, row_number() OVER (PARTITION BY channel, kind = 'update_parent' ORDER BY id) AS rn FROM eligible
+           )
+           SELECT * FROM ranked WHERE rn <= @perChannel ORDER BY id LIMIT @limit`,
+        ).all({ now, limit, kinds: JSON.stringify(kinds), perChannel: opts.perChannel ?? 10 }) as Row[],
     );
     return rows.map(toOutbox);
   }
 
-  async claimOutbox(id: number, _now: number): Promise<boolean> {
+  async claimOutbox(id: number, now: number): Promise<boolean> {
     return this.guard(
       () =>
         this.sql(
-          "UPDATE outbox SET status = 'inflight', attempts = attempts + 1 WHERE id = ? AND status = 'pending'",
-        ).run(id).changes === 1,
+          "UPDATE outbox SET status = 'inflight', attempts = attempts + 1, claimed_at = ? WHERE id = ? AND status = 'pending'",
+        ).run(now, id).changes === 1,
     );
   }
 
@@ -234,18 +247,39 @@ export class SqliteStore implements ThreadStore {
 
   async failOutbox(id: number, f: OutboxFailure): Promise<void> {
     this.guard(() =>
-      this.sql(
-        'UPDATE outbox SET status = ?, not_before = ?, uncertain = ?, last_error = ? WHERE id = ?',
-      ).run(f.dead ? 'dead' : 'pending', f.retryAt, f.uncertain ? 1 : 0, f.error, id),
+      this.db.transaction(() => {
+        this.sql(
+          'UPDATE outbox SET status = ?, not_before = ?, uncertain = ?, last_error = ? WHERE id = ?',
+        ).run(f.dead ? 'dead' : 'pending', f.retryAt, f.uncertain ? 1 : 0, f.error, id);
+        if (!f.dead) return;
+        // Without a parent its replies and edits can never go out: settle them, visibly.
+        this.sql(
+          `UPDATE outbox SET status = 'dead', last_error = 'parent_not_posted'
+           WHERE status = 'pending' AND thread_id = (SELECT thread_id FROM outbox WHERE id = ? AND kind = 'post_parent')`,
+        ).run(id);
+      })(),
     );
   }
 
-  async recoverInflight(): Promise<number> {
+  async recoverInflight(opts: { kinds?: ThreadKind[]; claimedBefore?: number } = {}): Promise<number> {
     return this.guard(
       () =>
-        this.sql("UPDATE outbox SET status = 'pending', uncertain = 1 WHERE status = 'inflight'").run()
-          .changes,
+        this.sql(
+          `UPDATE outbox SET status = 'pending', uncertain = 1
+           WHERE status = 'inflight' AND coalesce(claimed_at, 0) <= @before
+             AND thread_id IN (SELECT id FROM threads WHERE kind IN (SELECT value FROM json_each(@kinds)))`,
+        ).run({
+          before: opts.claimedBefore ?? Number.MAX_SAFE_INTEGER,
+          kinds: JSON.stringify(opts.kinds ?? ALL_KINDS),
+        }).changes,
     );
+  }
+
+  async installationId(): Promise<string> {
+    return this.guard(() => {
+      this.sql("INSERT OR IGNORE INTO meta (key, value) VALUES ('installation_id', ?)").run(randomUUID());
+      return (this.sql("SELECT value FROM meta WHERE key = 'installation_id'").get() as Row).value as string;
+    });
   }
 
   async openThread(t: Parameters<ThreadStore['openThread']>[0]): Promise<void> {

@@ -92,6 +92,13 @@ export interface OutboxFailure {
   dead: boolean;
 }
 
+export interface DeliverableOptions {
+  /** Only threads of these kinds (the ones the caller can render); default all. */
+  kinds?: ThreadKind[];
+  /** At most this many rows per channel and call type (posts, edits); default 10. */
+  perChannel?: number;
+}
+
 export interface StoreStats {
   openThreads: number;
   threads: number;
@@ -127,14 +134,19 @@ export interface ThreadStore {
    * Outbox rows that may be sent now, head of line per thread: a thread without a parent ts
    * offers only its post_parent; otherwise its oldest unsent reply and its newest pending edit.
    */
-  deliverable(now: number, limit: number): Promise<OutboxItem[]>;
-  /** pending → inflight; false when someone else took it. */
+  deliverable(now: number, limit: number, opts?: DeliverableOptions): Promise<OutboxItem[]>;
+  /** pending → inflight (remembering when); false when someone else took it. */
   claimOutbox(id: number, now: number): Promise<boolean>;
   /** inflight → done; records the message; a post_parent saves the parent ts; an edit also settles older edits. */
   completeOutbox(id: number, message: MessageRecord): Promise<void>;
   failOutbox(id: number, failure: OutboxFailure): Promise<void>;
-  /** After a crash: inflight rows go back to pending, marked uncertain. */
-  recoverInflight(): Promise<number>;
+  /**
+   * After a crash: inflight rows go back to pending, marked uncertain — only rows of the given
+   * thread kinds, claimed at or before `claimedBefore` (a lease, for processes sharing a store).
+   */
+  recoverInflight(opts?: { kinds?: ThreadKind[]; claimedBefore?: number }): Promise<number>;
+  /** A random id of this database, created once: it marks our Slack messages as ours. */
+  installationId(): Promise<string>;
 
   /**
    * Opens a thread the alert pipeline does not own (a note thread): created once, a second call

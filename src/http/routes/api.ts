@@ -27,7 +27,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: { store: ThreadSto
   app.get('/api/threads/:id', async (req) => {
     const { id } = req.params as { id: string };
     const thread = await deps.store.getThread(id);
-    if (!thread) throw new NotFoundError(`no thread ${id}`);
+    if (!thread || thread.kind !== 'alert') throw new NotFoundError(`no alert thread ${id}`);
     const [messages, outbox] = await Promise.all([deps.store.messages(id), deps.store.outbox(id)]);
     return {
       thread: { ...summary(thread, deps.now()), state: thread.state },

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { part } from '../../test/helpers/builders.js';
+import { FakeClock } from '../../test/helpers/fake-clock.js';
+import { SqliteStore } from '../store/sqlite.js';
+import { NotificationProcessor } from './processor.js';
+
+const MIN = 60_000;
+
+describe('NotificationProcessor', () => {
+  it('decides a backlog as of each arrival: a repeat stays a repeat however late it is processed', async () => {
+    const clock = new FakeClock(0);
+    const store = new SqliteStore({ path: ':memory:' });
+    await store.init();
+    await store.appendNotifications([
+      { threadKey: 'k', channel: 'C1', receivedAt: 0, part: part({}, 'k') },
+      { threadKey: 'k', channel: 'C1', receivedAt: 30_000, part: part({}, 'k') },
+      { threadKey: 'k', channel: 'C1', receivedAt: 10 * MIN, part: part({}, 'k') },
+    ]);
+    await clock.advance(60 * MIN);
+    let outboxKicks = 0;
+    const processor = new NotificationProcessor({
+      store,
+      clock,
+      policy: { reopenWindowMs: 0, duplicateWindowMs: 5 * MIN, replyOnRepeat: false },
+      onOutbox: () => outboxKicks++,
+    });
+    processor.start();
+    await processor.whenIdle();
+    const ep = await store.latestEpisode('k');
+    expect(ep).toMatchObject({ openedAt: 0, lastNotifiedAt: 10 * MIN, notificationCount: 2 });
+    const kinds = (await store.outbox(ep!.id)).map((o) => o.kind);
+    // first → parent; the copy 30 s later → duplicate; 10 min later → repeat: the parent is edited.
+    expect(kinds).toEqual(['post_parent', 'update_parent']);
+    expect(outboxKicks).toBe(1);
+    await store.close();
+  });
+});
