@@ -223,6 +223,7 @@ export function register(program: Command): void {
             checks: guardChecks(config),
             windowMs: duration('--window', flags.window) ?? config.window,
             intervalMs: duration('--interval', flags.interval) ?? config.evaluationInterval,
+            minSpacingMs: (duration('--interval', flags.interval) ?? config.evaluationInterval) / 2,
             once: flags.once,
             exitWhenUnlocked: flags.exitWhenUnlocked,
             signal: stop.signal,

@@ -154,6 +154,7 @@ export async function recordEvaluation(
   ctx: GuardContext,
   lockId: string,
   evaluation: GuardEvaluation,
+  opts: { minSpacingMs?: number } = {},
 ): Promise<EvaluationRecord> {
   return ctx.file.exclusive(async () => {
     const stored = await ctx.file.read();
@@ -163,7 +164,7 @@ export async function recordEvaluation(
     const now = ctx.now();
     if (stored.lock.id !== lockId)
       return { status: describe(stored.lock, now), released: false, stale: true };
-    const lock = withEvaluation(stored.lock, evaluation.healthy, evaluation.at);
+    const lock = withEvaluation(stored.lock, evaluation.healthy, evaluation.at, opts.minSpacingMs);
     if (lockPhase(lock, now) === 'releasable') {
       await ctx.file.remove();
       await record(ctx, 'release', {

@@ -128,4 +128,12 @@ describe('parseLockFile', () => {
   ])('reports %s as corrupt', (_name, text) => {
     expect(parseLockFile(text).kind).toBe('corrupt');
   });
+
+  it('a healthy evaluation too soon after the last counted one does not count; an unhealthy one always resets', () => {
+    const first = withEvaluation(healthy(slo, 0, T0), true, T0, 30_000);
+    expect(first.release.healthyStreak).toBe(1);
+    expect(withEvaluation(first, true, T0 + 10_000, 30_000).release.healthyStreak).toBe(1);
+    expect(withEvaluation(first, true, T0 + 30_000, 30_000).release.healthyStreak).toBe(2);
+    expect(withEvaluation(first, false, T0 + 1_000, 30_000).release.healthyStreak).toBe(0);
+  });
 });

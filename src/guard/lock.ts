@@ -118,7 +118,14 @@ export function remainingMs(lock: GuardLock, now: number): number {
 }
 
 /** Counts one evaluation: healthy extends the streak, anything else (failed, no data, error) resets it. */
-export function withEvaluation(lock: GuardLock, healthy: boolean, now: number): GuardLock {
+/**
+ * Credits one evaluation to the release streak. An unhealthy one always resets it (fail closed);
+ * a healthy one counts only when at least `minSpacingMs` after the last counted one, so a few
+ * quick `watch --once` runs over the same window of data cannot add up to K.
+ */
+export function withEvaluation(lock: GuardLock, healthy: boolean, now: number, minSpacingMs = 0): GuardLock {
+  const last = lock.release.lastEvaluationAt ? Date.parse(lock.release.lastEvaluationAt) : undefined;
+  if (healthy && last !== undefined && now - last < minSpacingMs) return lock;
   return {
     ...lock,
     release: {

@@ -1,4 +1,4 @@
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 
@@ -16,9 +16,17 @@ function writable(dir: string): boolean {
   }
 }
 
-/** /run/threader.qos.guard when writable, else $XDG_STATE_HOME/threader/qos.guard (~/.local/state). */
-export function defaultLockFile(env: Env, canWrite: (dir: string) => boolean = writable): string {
-  if (canWrite('/run')) return RUN_LOCK_FILE;
+/**
+ * /run/threader.qos.guard when writable — or when it exists: a lock root took there must be seen by
+ * every user's `status` (fail closed); a user who cannot write it gets a clear error on `lock`.
+ * Else $XDG_STATE_HOME/threader/qos.guard (~/.local/state).
+ */
+export function defaultLockFile(
+  env: Env,
+  canWrite: (dir: string) => boolean = writable,
+  exists: (path: string) => boolean = existsSync,
+): string {
+  if (canWrite('/run') || exists(RUN_LOCK_FILE)) return RUN_LOCK_FILE;
   const state = env.XDG_STATE_HOME || join(env.HOME || homedir(), '.local', 'state');
   return join(state, 'threader', 'qos.guard');
 }

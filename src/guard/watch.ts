@@ -29,6 +29,8 @@ export interface WatchOptions {
   /** Return as soon as the guard is unlocked (released, expired, or never locked). */
   exitWhenUnlocked?: boolean;
   onEvaluation?: OnEvaluation;
+  /** A healthy evaluation sooner than this after the last counted one does not count. */
+  minSpacingMs?: number;
   signal?: AbortSignal;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
@@ -45,7 +47,8 @@ export async function watchTick(opts: Omit<WatchOptions, 'intervalMs'>): Promise
     now: ctx.now,
     signal: opts.signal,
   });
-  const rec = await recordEvaluation(ctx, before.lock.id, evaluation);
+  // Evaluations closer together than half the interval look at the same data: one counts.
+  const rec = await recordEvaluation(ctx, before.lock.id, evaluation, { minSpacingMs: opts.minSpacingMs });
   return { ...base, at: ctx.now(), status: rec.status, evaluation, released: rec.released };
 }
 
