@@ -68,7 +68,7 @@ describe('threader guard lock file', () => {
     const r = await guard('status');
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('legacy qos_guard.sh lock');
-    expect(r.stdout).toMatch(/1[34]m \d+s left/);
+    expect(r.stdout).toMatch(/\(1[34]m( \d+s)? left\)/);
   });
 
   it('reports and removes an expired lock, recording the expiry', async () => {
