@@ -1,4 +1,5 @@
-import { open, readFile, rm, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { link, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { ConflictError } from '../errors.js';
 import { retry, RetryExhaustedError } from '../retry/retry.js';
@@ -20,12 +21,21 @@ function processGone(pid: number): boolean {
   }
 }
 
+/**
+ * Removes a mutex left by a holder that died. Two waiters may judge the same file stale: each moves
+ * it aside under its own name first and deletes it only if it is still the file it judged (same
+ * inode); a fresh mutex another waiter created meanwhile is put back instead of deleted.
+ */
 async function removeIfStale(path: string, now: number): Promise<void> {
   try {
     const [info, text] = await Promise.all([stat(path), readFile(path, 'utf8')]);
     const [pid, host] = text.split(' ');
     const dead = host?.trim() === hostname() && Number(pid) > 0 && processGone(Number(pid));
-    if (dead || now - info.mtimeMs > STALE_MS) await rm(path, { force: true });
+    if (!dead && now - info.mtimeMs <= STALE_MS) return;
+    const aside = `${path}.stale.${process.pid}.${randomBytes(4).toString('hex')}`;
+    await rename(path, aside);
+    if ((await stat(aside)).ino !== info.ino) await link(aside, path).catch(() => undefined);
+    await rm(aside, { force: true });
   } catch {
     // Gone already, or unreadable: the next attempt decides.
   }
