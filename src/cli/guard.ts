@@ -259,22 +259,27 @@ async function openBriefing(
   if (!ref && !channel) return undefined;
   const everyMs = duration('--brief-every', flags.briefEvery) ?? config.briefing.every;
   const session = await SlackSession.open(full);
-  let threadId: string | undefined;
+  // One thread per lock in channel mode; the id is known before the thread exists.
+  const lockNow = async () => (await guardStatus(ctx)).lock;
+  const threadId = async () =>
+    ref ? session.idOf(ref) : session.idOfNew(`guard:${(await lockNow())?.id ?? 'none'}`);
+  let opened = false;
   const post = async (b: Briefing) => {
-    if (!threadId) {
-      const lock = (await guardStatus(ctx)).lock;
-      threadId = ref
-        ? await session.adopt(ref)
-        : await session.open(
-            channel as string,
-            `QoS guard window${lock ? `: locked (${lock.reason})` : ''}`,
-            `guard:${lock?.id ?? 'none'}`,
-          );
+    if (!opened) {
+      const lock = await lockNow();
+      if (ref) await session.adopt(ref);
+      else
+        await session.open(
+          channel as string,
+          `QoS guard window${lock ? `: locked (${lock.reason})` : ''}`,
+          `guard:${lock?.id ?? 'none'}`,
+        );
+      opened = true;
     }
-    await session.reply(threadId, { text: b.text });
+    await session.reply(await threadId(), { text: b.text });
   };
   return {
-    sink: briefingSink({ everyMs, post }),
+    sink: briefingSink({ everyMs, post, lastBriefingAt: async () => session.lastReplyAt(await threadId()) }),
     close: async () => {
       if (!(await session.flush(30_000)))
         process.stderr.write('threader: some briefings are still queued for Slack\n');

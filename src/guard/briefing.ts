@@ -14,9 +14,16 @@ export interface Briefing {
 export function briefingSink(opts: {
   everyMs: number;
   post: (b: Briefing) => void | Promise<void>;
+  /** When the last briefing went out, as remembered elsewhere (a timer runs a new process each tick). */
+  lastBriefingAt?: () => Promise<number | undefined>;
 }): OnEvaluation {
   let lastAt: number | undefined;
+  let loaded = false;
   return async (report: WatchReport) => {
+    if (!loaded) {
+      loaded = true;
+      lastAt = await opts.lastBriefingAt?.();
+    }
     const final = report.released || report.expired || !report.status.locked;
     if (!final && lastAt !== undefined && report.at - lastAt < opts.everyMs) return;
     lastAt = report.at;

@@ -58,10 +58,26 @@ export class SlackSession {
     return new SlackSession(store, engine, clock);
   }
 
+  /** The store id of a thread someone else opened, whether or not it was adopted yet. */
+  idOf(ref: ThreadRef): string {
+    return noteThreadId(`note:${ref.channel}:${ref.ts}`);
+  }
+
+  /** The store id of the thread `open(…, key)` opens. */
+  idOfNew(key: string): string {
+    return noteThreadId(`new:${key}`);
+  }
+
+  /** When the latest reply was queued in a thread (undefined when none): throttles across runs. */
+  async lastReplyAt(threadId: string): Promise<number | undefined> {
+    const replies = (await this.store.outbox(threadId)).filter((o) => o.kind === 'reply');
+    return replies.length ? Math.max(...replies.map((o) => o.createdAt)) : undefined;
+  }
+
   /** A thread someone else opened (`CHANNEL:TS`): we only reply into it. */
   async adopt(ref: ThreadRef, title = ''): Promise<string> {
     const key = `note:${ref.channel}:${ref.ts}`;
-    const id = noteThreadId(key);
+    const id = this.idOf(ref);
     await this.store.openThread({
       id,
       kind: 'note',
@@ -76,7 +92,7 @@ export class SlackSession {
 
   /** A new thread; `key` makes opening idempotent (the same key opens the same thread). */
   async open(channel: string, title: string, key: string): Promise<string> {
-    const id = noteThreadId(`new:${key}`);
+    const id = this.idOfNew(key);
     await this.store.openThread({
       id,
       kind: 'note',

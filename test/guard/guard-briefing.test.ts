@@ -82,6 +82,28 @@ describe('guard watch briefings in Slack', () => {
     expect(JSON.stringify(emu.messages('C_DEPLOYS'))).not.toContain('<!channel>');
   });
 
+  it('keeps to --brief-every across separate runs (a timer starts a new process each tick)', async () => {
+    await service.setState({ errorRatio: 0.5, healthy: true });
+    const parent = (await fetch(`${emu.url}chat.postMessage`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json; charset=utf-8' },
+      body: JSON.stringify({ channel: 'C_TIMER', text: 'Deploy api v3' }),
+    }).then((r) => r.json())) as { ts: string };
+    expect((await runThreader(['guard', 'lock', '1h', '--reason', 'timer test'], { env })).code).toBe(0);
+    for (let i = 0; i < 2; i++) {
+      const once = await runThreader(
+        ['guard', 'watch', '--once', '--brief-every', '1h', '--slack-thread', `C_TIMER:${parent.ts}`],
+        { env },
+      );
+      expect(once.code).toBe(1);
+    }
+    const [thread] = emu.threads('C_TIMER');
+    expect(thread?.replies.map((r) => r.text)).toEqual([
+      expect.stringMatching(/^QoS guard: LOCKED \(timer test\)/),
+    ]);
+    await runThreader(['guard', 'unlock', '--force', '--reason', 'test over'], { env });
+  });
+
   it('refuses to brief without a Slack token, naming what is missing', async () => {
     const r = await runThreader(['guard', 'watch', '--once', '--slack-thread', 'C1:1700000000.000100'], {
       env: { ...env, SLACK_BOT_TOKEN: '' },
