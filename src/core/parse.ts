@@ -34,11 +34,14 @@ export function isRfc3339(value: string): boolean {
     number,
   ];
   if (hour > 23 || minute > 59 || second > 59) return false;
-  // setUTCFullYear rolls Feb 30 into March; the round trip catches impossible days and months.
-  const probe = new Date(0);
-  probe.setUTCFullYear(year, month - 1, day);
-  if (probe.getUTCMonth() !== month - 1 || probe.getUTCDate() !== day) return false;
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return false;
   return !Number.isNaN(Date.parse(value));
+}
+
+/** Plain arithmetic: this runs for every timestamp of every webhook. */
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 const requiredText = z.string().min(1, 'must not be empty');
