@@ -59,4 +59,10 @@ describe('loadConfig', () => {
       /cannot read SLACK_BOT_TOKEN_FILE .*nope: ENOENT/,
     );
   });
+
+  it('a bad PORT says what a port is and where it came from', async () => {
+    await expect(loadConfig({ env: { PORT: 'abc' } })).rejects.toThrow(
+      'server.port: must be a port number from 0 to 65535 (PORT)',
+    );
+  });
 });

@@ -15,7 +15,12 @@ export const configSchema = z.strictObject({
   server: z
     .strictObject({
       host: z.string().default('0.0.0.0'),
-      port: z.coerce.number().int().min(0).max(65535).default(9009),
+      port: z.coerce
+        .number({ error: 'must be a port number from 0 to 65535 (PORT)' })
+        .int('must be a port number from 0 to 65535 (PORT)')
+        .min(0, 'must be a port number from 0 to 65535 (PORT)')
+        .max(65535, 'must be a port number from 0 to 65535 (PORT)')
+        .default(9009),
       /** Largest webhook body accepted (bytes); larger → 413. */
       bodyLimit: z.coerce
         .number()
