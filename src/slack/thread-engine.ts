@@ -1,80 +1,19 @@
-import type { Clock } from '../clock.js';
-import { SlackApiError } from '../errors.js';
-import { backoffDelay, type RetryPolicy } from '../retry/policy.js';
-import type { Logger } from '../telemetry/logger.js';
-import type { Metrics } from '../telemetry/metrics.js';
-import type { EpisodeState } from '../core/types.js';
-import type {
-  MessageRecord,
-  NoteState,
-  OutboxItem,
-  ThreadKind,
-  ThreadRecord,
-  ThreadStore,
-} from '../store/types.js';
+import type { MessageRecord, OutboxItem, ThreadKind, ThreadRecord } from '../store/types.js';
 import { classifySlackError } from './classify.js';
+import { planFailure } from './failure-plan.js';
 import { RateGate } from './rate-gate.js';
 import { findPosted, METADATA_EVENT } from './reconcile.js';
 
+import type { SlackMessage } from './types.js';
+import {
+  defaultLimits,
+  type DeliveryLimits,
+  type ThreadEngineDeps,
+  type ThreadRenderer,
+} from './engine-types.js';
+
 export { METADATA_EVENT };
-import type { SlackClient, SlackMessage } from './types.js';
-
-/** How one kind of thread (alert episode, deploy, note) looks in Slack. Rendering happens at send time. */
-export interface ThreadRenderer<S = unknown> {
-  parent(thread: ThreadRecord<S>, ctx: { now: number; previousPermalink?: string }): SlackMessage;
-  reply(
-    thread: ThreadRecord<S>,
-    payload: unknown,
-    ctx: { now: number },
-  ): SlackMessage & { broadcast?: boolean };
-}
-
-export interface Renderers {
-  alert?: ThreadRenderer<EpisodeState>;
-  deploy?: ThreadRenderer;
-  note?: ThreadRenderer<NoteState>;
-}
-
-export interface DeliveryLimits {
-  /** chat.postMessage per channel (Slack: ~1/s, short bursts tolerated). */
-  postsPerSecond: number;
-  postBurst: number;
-  /** chat.update per channel (Tier 3: ~50/min). */
-  updatesPerMinute: number;
-  updateBurst: number;
-  /** Calls in flight at once across all channels. */
-  maxInflight: number;
-}
-
-export const defaultLimits: DeliveryLimits = {
-  postsPerSecond: 1,
-  postBurst: 2,
-  updatesPerMinute: 50,
-  updateBurst: 3,
-  maxInflight: 8,
-};
-
-export interface ThreadEngineDeps {
-  store: ThreadStore;
-  client: SlackClient;
-  renderers: Renderers;
-  clock: Clock;
-  policy: RetryPolicy;
-  limits?: Partial<DeliveryLimits>;
-  metrics?: Metrics;
-  logger?: Logger;
-  /** How often to look for work when nothing woke us (ms). */
-  idlePollMs?: number;
-  /** Wait before looking up a post whose outcome is unknown (default 10 s; use the client timeout). */
-  uncertainGraceMs?: number;
-  /**
-   * At start, only rows claimed longer ago than this are taken back (another process sharing the
-   * store may still be sending them); default 0: this engine is the only one for its kinds.
-   */
-  recoverLeaseMs?: number;
-  /** Wait after a Slack refusal that a person must fix (token, scope, channel) before trying again. */
-  blockedRetryMs?: number;
-}
+export type { DeliveryLimits, Renderers, ThreadEngineDeps, ThreadRenderer } from './engine-types.js';
 
 /**
  * THE Slack thread engine, shared by alert threads and deploy threads: drains the outbox per
@@ -367,77 +306,37 @@ export class ThreadEngine {
     };
   }
 
-  private async failed(
-    item: OutboxItem,
-    thread: ThreadRecord<unknown>,
-    method: string,
-    err: unknown,
-  ): Promise<void> {
+  private async failed(item: OutboxItem, thread: ThreadRecord<unknown>, method: string, err: unknown) {
     const now = this.deps.clock.now();
-    const c = classifySlackError(err);
-    const code = err instanceof SlackApiError ? err.slackError : 'internal_error';
-    this.count(method, code);
+    const plan = planFailure(item, classifySlackError(err), now, {
+      policy: this.deps.policy,
+      uncertainGraceMs: this.deps.uncertainGraceMs ?? 10_000,
+      blockedRetryMs: this.deps.blockedRetryMs ?? 60_000,
+    });
+    const { error, retryAt } = plan.outcome;
+    this.count(method, error);
     const log = {
       thread: thread.threadKey,
       threadId: thread.id,
       outboxId: item.id,
       channel: item.channel,
       method,
-      error: code,
+      error,
     };
-    if (c.retryAfterMs !== undefined) {
-      this.gate(item.channel, item.kind === 'update_parent' ? 'update' : 'post').pause(now + c.retryAfterMs);
+    const retryIn = { retryInMs: retryAt - now, attempt: item.attempts };
+    if (plan.pauseUntil !== undefined) {
+      this.gate(item.channel, item.kind === 'update_parent' ? 'update' : 'post').pause(plan.pauseUntil);
       this.deps.metrics?.slackRateLimited.inc({ method });
-      this.deps.metrics?.slackRetryAfter.inc({ method }, c.retryAfterMs / 1000);
-      this.deps.logger?.warn({ ...log, retryAfterMs: c.retryAfterMs }, 'Slack rate limited this channel');
-      await this.deps.store.failOutbox(item.id, {
-        error: code,
-        retryAt: now + c.retryAfterMs,
-        uncertain: item.uncertain,
-        dead: false,
-      });
-      return;
+      this.deps.metrics?.slackRetryAfter.inc({ method }, (plan.pauseUntil - now) / 1000);
     }
-    if (c.blocked) {
-      // The token, a scope or the channel needs a person; keep the message until they act.
-      const retryAt =
-        now + Math.max(backoffDelay(this.deps.policy, item.attempts + 1), this.deps.blockedRetryMs ?? 60_000);
-      this.deps.logger?.error(
-        { ...log, retryAt: new Date(retryAt).toISOString() },
-        'Slack refused the call until a person fixes it; keeping it',
-      );
-      await this.deps.store.failOutbox(item.id, {
-        error: code,
-        retryAt,
-        uncertain: item.uncertain,
-        dead: false,
-      });
-      return;
-    }
-    if (c.permanent) {
-      this.deps.metrics?.deliveryFailures.inc({ error: code });
-      this.deps.logger?.error(log, 'Slack refused the message; not retrying');
-      await this.deps.store.failOutbox(item.id, { error: code, retryAt: now, uncertain: false, dead: true });
-      return;
-    }
-    // Never give up on a retryable error: nothing accepted may be lost. The policy caps the wait.
-    // A post we stopped waiting for (timeout) may still be in Slack's hands: it is looked up only
-    // after a grace period, or the lookup would find nothing and we would post it twice. After a
-    // 5xx or a dropped connection Slack has finished with the request, so the lookup can come soon.
-    const uncertainPost = c.uncertain && item.kind !== 'update_parent';
-    const backoff = backoffDelay(this.deps.policy, item.attempts + 1);
-    const delay =
-      uncertainPost && code === 'timeout' ? Math.max(backoff, this.deps.uncertainGraceMs ?? 10_000) : backoff;
-    this.deps.logger?.warn(
-      { ...log, attempt: item.attempts + 1, retryInMs: delay },
-      'Slack call failed; will retry',
-    );
-    await this.deps.store.failOutbox(item.id, {
-      error: code,
-      retryAt: now + delay,
-      uncertain: item.uncertain || uncertainPost,
-      dead: false,
-    });
+    if (plan.kind === 'permanent') this.deps.metrics?.deliveryFailures.inc({ error });
+    const logger = this.deps.logger;
+    if (plan.kind === 'rate_limited') logger?.warn({ ...log, ...retryIn }, 'Slack rate limited this channel');
+    else if (plan.kind === 'blocked')
+      logger?.error({ ...log, ...retryIn }, 'Slack refused the call until a person fixes it; keeping it');
+    else if (plan.kind === 'permanent') logger?.error(log, 'Slack refused the message; not retrying');
+    else logger?.warn({ ...log, ...retryIn }, 'Slack call failed; will retry');
+    await this.deps.store.failOutbox(item.id, plan.outcome);
   }
 
   private count(method: string, result: string): void {

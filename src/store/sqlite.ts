@@ -1,28 +1,22 @@
-import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { EpisodeState, NotificationPart } from '../core/types.js';
-import { StoreUnavailableError } from '../errors.js';
-import { sqliteMigrations } from './sqlite-schema.js';
+import { SqliteDb } from './sqlite-db.js';
+import * as outbox from './sqlite-outbox.js';
+import { remember, toOutbox, toThread, type Row } from './sqlite-rows.js';
 import type {
   CommitDecision,
   DeliverableOptions,
   MessageRecord,
   NewNotification,
   OutboxFailure,
-  OutboxKind,
   OutboxItem,
+  OutboxKind,
   PendingNotification,
   StoreStats,
   ThreadKind,
   ThreadRecord,
   ThreadStore,
 } from './types.js';
-
-type Row = Record<string, unknown>;
-
-const ALL_KINDS: ThreadKind[] = ['alert', 'deploy', 'note'];
 
 export interface SqliteOptions {
   /** File path, or ':memory:' for tests. */
@@ -41,48 +35,7 @@ export interface SqliteOptions {
  */
 export class SqliteStore implements ThreadStore {
   readonly kind = 'sqlite';
-  private db!: Database.Database;
-
-  constructor(private readonly opts: SqliteOptions) {}
-
-  async init(): Promise<void> {
-    if (this.opts.path !== ':memory:') mkdirSync(dirname(this.opts.path), { recursive: true });
-    this.db = new Database(this.opts.path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${this.opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-    this.db.pragma('busy_timeout = 5000');
-    this.db.pragma('foreign_keys = ON');
-    this.migrate();
-  }
-
-  private migrate(): void {
-    this.db.exec(
-      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER)',
-    );
-    const done = new Set(
-      (this.sql('SELECT version FROM schema_migrations').all() as Row[]).map((r) => r.version as number),
-    );
-    sqliteMigrations.forEach((sql, i) => {
-      const version = i + 1;
-      if (done.has(version)) return;
-      this.db.transaction(() => {
-        this.db.exec(sql);
-        this.sql('INSERT INTO schema_migrations VALUES (?, ?)').run(version, Date.now());
-      })();
-    });
-  }
-
-  async close(): Promise<void> {
-    this.recentParts.clear();
-    this.latest.clear();
-    if (this.db?.open) this.db.close();
-  }
-
-  async ping(): Promise<void> {
-    this.guard(() => this.sql('SELECT 1').get());
-  }
-
-  private readonly statements = new Map<string, Database.Statement>();
+  private s!: SqliteDb;
   /**
    * One `threader serve` writes a SQLite file, so what it just wrote can be served from memory:
    * the payload of a notification until it is processed, and the latest episode of each key.
@@ -91,23 +44,28 @@ export class SqliteStore implements ThreadStore {
   private readonly recentParts = new Map<number, NotificationPart>();
   private readonly latest = new Map<string, EpisodeState | null>();
 
-  /** Prepared once per SQL text: preparing on every call cost ~9% of intake CPU. */
-  private sql(text: string): Database.Statement {
-    let st = this.statements.get(text);
-    if (!st) {
-      st = this.db.prepare(text);
-      this.statements.set(text, st);
-    }
-    return st;
+  constructor(private readonly opts: SqliteOptions) {}
+
+  async init(): Promise<void> {
+    this.s = new SqliteDb(this.opts.path, this.opts.synchronous);
   }
 
-  /** Every SQLite failure becomes StoreUnavailableError (503 at the webhook: Alertmanager retries). */
+  async close(): Promise<void> {
+    this.recentParts.clear();
+    this.latest.clear();
+    this.s?.close();
+  }
+
+  async ping(): Promise<void> {
+    this.s.guard(() => this.s.sql('SELECT 1').get());
+  }
+
+  private sql(text: string) {
+    return this.s.sql(text);
+  }
+
   private guard<T>(fn: () => T): T {
-    try {
-      return fn();
-    } catch (err) {
-      throw new StoreUnavailableError(`store: ${(err as Error).message}`);
-    }
+    return this.s.guard(fn);
   }
 
   async appendNotifications(items: NewNotification[]): Promise<number[]> {
@@ -116,7 +74,7 @@ export class SqliteStore implements ThreadStore {
         'INSERT INTO notifications (thread_key, channel, received_at) VALUES (?, ?, ?)',
       );
       const body = this.sql('INSERT INTO notification_parts (id, part) VALUES (?, ?)');
-      return this.db.transaction(() =>
+      return this.s.db.transaction(() =>
         items.map((n) => {
           const id = insert.run(n.threadKey, n.channel, n.receivedAt).lastInsertRowid as number;
           body.run(id, JSON.stringify(n.part));
@@ -170,7 +128,7 @@ export class SqliteStore implements ThreadStore {
   }
 
   async commitDecisions(ds: CommitDecision[]): Promise<boolean[]> {
-    const done = this.guard(() => this.db.transaction(() => ds.map((d) => this.commitOne(d)))());
+    const done = this.guard(() => this.s.db.transaction(() => ds.map((d) => this.commitOne(d)))());
     ds.forEach((d, i) => {
       if (!done[i]) return;
       this.recentParts.delete(d.notificationId);
@@ -208,100 +166,36 @@ export class SqliteStore implements ThreadStore {
       });
     }
     for (const a of d.actions) {
-      this.insertOutbox(a.episodeId, ep?.channel ?? '', a.type, a.type === 'reply' ? a.change : null, d.now);
+      outbox.insertOutbox(
+        this.s,
+        a.episodeId,
+        ep?.channel ?? '',
+        a.type,
+        a.type === 'reply' ? a.change : null,
+        d.now,
+      );
     }
     return true;
   }
 
   async deliverable(now: number, limit: number, opts: DeliverableOptions = {}): Promise<OutboxItem[]> {
-    const kinds = opts.kinds ?? ALL_KINDS;
-    const rows = this.guard(
-      () =>
-        this.sql(
-          `WITH eligible AS (
-             SELECT o.* FROM outbox o JOIN threads t ON t.id = o.thread_id
-             WHERE o.status = 'pending' AND o.not_before <= @now
-               AND t.kind IN (SELECT value FROM json_each(@kinds)) AND (
-                 o.kind = 'post_parent'
-                 OR (t.parent_ts IS NOT NULL AND o.kind = 'reply' AND o.id = (
-                   SELECT min(id) FROM outbox WHERE thread_id = o.thread_id AND kind = 'reply' AND status IN ('pending', 'inflight')))
-                 OR (t.parent_ts IS NOT NULL AND o.kind = 'update_parent' AND o.id = (
-                   SELECT max(id) FROM outbox WHERE thread_id = o.thread_id AND kind = 'update_parent' AND status IN ('pending', 'inflight')))
-               )
-           ),
-           -- A few per channel and call type, so a storm on one channel cannot crowd the others out.
-           ranked AS (
-             SELECT *, row_number() OVER (PARTITION BY channel, kind = 'update_parent' ORDER BY id) AS rn FROM eligible
-           )
-           SELECT * FROM ranked WHERE rn <= @perChannel ORDER BY id LIMIT @limit`,
-        ).all({ now, limit, kinds: JSON.stringify(kinds), perChannel: opts.perChannel ?? 10 }) as Row[],
-    );
-    return rows.map(toOutbox);
+    return outbox.deliverable(this.s, now, limit, opts);
   }
 
   async claimOutbox(id: number, now: number): Promise<boolean> {
-    return this.guard(
-      () =>
-        this.sql(
-          "UPDATE outbox SET status = 'inflight', attempts = attempts + 1, claimed_at = ? WHERE id = ? AND status = 'pending'",
-        ).run(now, id).changes === 1,
-    );
+    return outbox.claimOutbox(this.s, id, now);
   }
 
   async completeOutbox(id: number, m: MessageRecord): Promise<void> {
-    this.guard(() =>
-      this.db.transaction(() => {
-        const item = this.sql('SELECT * FROM outbox WHERE id = ?').get(id) as Row | undefined;
-        if (!item) return;
-        this.sql("UPDATE outbox SET status = 'done', last_error = NULL WHERE id = ?").run(id);
-        if (item.kind === 'post_parent') {
-          this.sql('UPDATE threads SET parent_ts = ?, channel = ? WHERE id = ? AND parent_ts IS NULL').run(
-            m.ts,
-            m.channel,
-            item.thread_id,
-          );
-        }
-        if (item.kind === 'update_parent') {
-          // The edit rendered the latest state, so every older pending edit is settled by it.
-          this.sql(
-            "UPDATE outbox SET status = 'done', last_error = 'coalesced' WHERE thread_id = ? AND kind = 'update_parent' AND status = 'pending' AND id < ?",
-          ).run(item.thread_id, id);
-        }
-        this.sql(
-          'INSERT OR REPLACE INTO messages (outbox_id, thread_id, channel, ts, kind, text, blocks, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-        ).run(id, m.threadId, m.channel, m.ts, m.kind, m.text, JSON.stringify(m.blocks ?? null), m.at);
-      })(),
-    );
+    outbox.completeOutbox(this.s, id, m);
   }
 
   async failOutbox(id: number, f: OutboxFailure): Promise<void> {
-    this.guard(() =>
-      this.db.transaction(() => {
-        this.sql(
-          'UPDATE outbox SET status = ?, not_before = ?, uncertain = ?, last_error = ? WHERE id = ?',
-        ).run(f.dead ? 'dead' : 'pending', f.retryAt, f.uncertain ? 1 : 0, f.error, id);
-        if (!f.dead) return;
-        // Without a parent its replies and edits can never go out: settle them, visibly.
-        this.sql(
-          `UPDATE outbox SET status = 'dead', last_error = 'parent_not_posted'
-           WHERE status = 'pending' AND thread_id = (SELECT thread_id FROM outbox WHERE id = ? AND kind = 'post_parent')`,
-        ).run(id);
-      })(),
-    );
+    outbox.failOutbox(this.s, id, f);
   }
 
   async recoverInflight(opts: { kinds?: ThreadKind[]; claimedBefore?: number } = {}): Promise<number> {
-    return this.guard(
-      () =>
-        this.sql(
-          `UPDATE outbox SET status = 'pending', uncertain = 1
-           WHERE status = 'inflight' AND coalesce(claimed_at, 0) <= @before
-             AND thread_id IN (SELECT id FROM threads WHERE kind IN (SELECT value FROM json_each(@kinds)))`,
-        ).run({
-          before: opts.claimedBefore ?? Number.MAX_SAFE_INTEGER,
-          kinds: JSON.stringify(opts.kinds ?? ALL_KINDS),
-        }).changes,
-    );
+    return outbox.recoverInflight(this.s, opts);
   }
 
   async installationId(): Promise<string> {
@@ -312,52 +206,11 @@ export class SqliteStore implements ThreadStore {
   }
 
   async openThread(t: Parameters<ThreadStore['openThread']>[0]): Promise<void> {
-    this.guard(() =>
-      this.db.transaction(() => {
-        const created = this.sql(
-          `INSERT INTO threads (id, kind, thread_key, seq, channel, parent_ts, status, state, opened_at, updated_at)
-             VALUES (?, ?, ?, 1, ?, ?, 'open', ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-        ).run(
-          t.id,
-          t.kind,
-          t.threadKey,
-          t.channel,
-          t.parentTs,
-          JSON.stringify(t.state),
-          t.now,
-          t.now,
-        ).changes;
-        if (created === 1 && t.parentTs === null)
-          this.insertOutbox(t.id, t.channel, 'post_parent', null, t.now);
-      })(),
-    );
+    outbox.openThread(this.s, t);
   }
 
   async enqueue(threadId: string, kind: OutboxKind, payload: unknown, now: number): Promise<number> {
-    return this.guard(() => {
-      const row = this.sql('SELECT channel FROM threads WHERE id = ?').get(threadId) as Row | undefined;
-      if (!row) throw new Error(`no thread ${threadId}`);
-      return this.insertOutbox(threadId, row.channel as string, kind, payload, now);
-    });
-  }
-
-  private insertOutbox(
-    threadId: string,
-    channel: string,
-    kind: OutboxKind,
-    payload: unknown,
-    now: number,
-  ): number {
-    return this.sql(
-      'INSERT INTO outbox (thread_id, channel, kind, payload, not_before, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-    ).run(
-      threadId,
-      channel,
-      kind,
-      payload === null || payload === undefined ? null : JSON.stringify(payload),
-      now,
-      now,
-    ).lastInsertRowid as number;
+    return outbox.enqueue(this.s, threadId, kind, payload, now);
   }
 
   async getThread<S = EpisodeState>(id: string): Promise<ThreadRecord<S> | null> {
@@ -409,7 +262,7 @@ export class SqliteStore implements ThreadStore {
 
   async prune(c: { notificationsBefore: number; threadsBefore: number }) {
     return this.guard(() =>
-      this.db.transaction(() => {
+      this.s.db.transaction(() => {
         // The payloads go first: they are what takes the space.
         this.sql(
           `DELETE FROM notification_parts WHERE id IN
@@ -456,46 +309,4 @@ export class SqliteStore implements ThreadStore {
       };
     });
   }
-}
-
-const CACHE_LIMIT = 20_000;
-
-/** Map as a bounded cache: the oldest entry goes when it is full. */
-function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
-  map.delete(key);
-  map.set(key, value);
-  if (map.size > CACHE_LIMIT) map.delete(map.keys().next().value as K);
-}
-
-function toOutbox(r: Row): OutboxItem {
-  return {
-    id: r.id as number,
-    threadId: r.thread_id as string,
-    channel: r.channel as string,
-    kind: r.kind as OutboxItem['kind'],
-    payload: r.payload ? JSON.parse(r.payload as string) : null,
-    status: r.status as OutboxItem['status'],
-    attempts: r.attempts as number,
-    notBefore: r.not_before as number,
-    createdAt: r.created_at as number,
-    uncertain: r.uncertain === 1,
-    lastError: (r.last_error as string | null) ?? null,
-  };
-}
-
-function toThread(r: Row): ThreadRecord {
-  return {
-    id: r.id as string,
-    kind: r.kind as ThreadRecord['kind'],
-    threadKey: r.thread_key as string,
-    seq: r.seq as number,
-    channel: r.channel as string,
-    parentTs: (r.parent_ts as string | null) ?? null,
-    status: r.status as string,
-    state: JSON.parse(r.state as string),
-    openedAt: r.opened_at as number,
-    resolvedAt: (r.resolved_at as number | null) ?? null,
-    previousId: (r.previous_id as string | null) ?? null,
-    updatedAt: r.updated_at as number,
-  };
 }

@@ -1,0 +1,48 @@
+import type { OutboxItem, ThreadKind, ThreadRecord } from './types.js';
+
+/** A row as better-sqlite3 returns it. */
+export type Row = Record<string, unknown>;
+
+export const ALL_KINDS: ThreadKind[] = ['alert', 'deploy', 'note'];
+
+const CACHE_LIMIT = 20_000;
+
+/** Map as a bounded cache: the oldest entry goes when it is full. */
+export function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > CACHE_LIMIT) map.delete(map.keys().next().value as K);
+}
+
+export function toOutbox(r: Row): OutboxItem {
+  return {
+    id: r.id as number,
+    threadId: r.thread_id as string,
+    channel: r.channel as string,
+    kind: r.kind as OutboxItem['kind'],
+    payload: r.payload ? JSON.parse(r.payload as string) : null,
+    status: r.status as OutboxItem['status'],
+    attempts: r.attempts as number,
+    notBefore: r.not_before as number,
+    createdAt: r.created_at as number,
+    uncertain: r.uncertain === 1,
+    lastError: (r.last_error as string | null) ?? null,
+  };
+}
+
+export function toThread(r: Row): ThreadRecord {
+  return {
+    id: r.id as string,
+    kind: r.kind as ThreadRecord['kind'],
+    threadKey: r.thread_key as string,
+    seq: r.seq as number,
+    channel: r.channel as string,
+    parentTs: (r.parent_ts as string | null) ?? null,
+    status: r.status as string,
+    state: JSON.parse(r.state as string),
+    openedAt: r.opened_at as number,
+    resolvedAt: (r.resolved_at as number | null) ?? null,
+    previousId: (r.previous_id as string | null) ?? null,
+    updatedAt: r.updated_at as number,
+  };
+}
