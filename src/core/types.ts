@@ -104,7 +104,14 @@ export interface EpisodeState {
 }
 
 /** Why a notification was sent; our own values extend Alertmanager's for what only we can tell. */
-export type DecisionReason = NotificationReason | 'duplicate' | 'fired again' | 'reopened' | 'ignored';
+export type DecisionReason =
+  | NotificationReason
+  | 'duplicate'
+  | 'fired again'
+  | 'reopened'
+  | 'ignored'
+  /** Set by the pipeline, never by decide(): processing this notification raised an error. */
+  | 'failed';
 
 export interface AlertSummary {
   fingerprint: string;

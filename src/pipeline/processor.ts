@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import { decide } from '../core/decide.js';
 import type { Decision, EpisodeState, ThreadPolicy } from '../core/types.js';
+import { StoreUnavailableError } from '../errors.js';
 import type { PendingNotification, ThreadStore } from '../store/types.js';
 
 /** Notifications decided and committed together. */
@@ -75,14 +76,45 @@ export class NotificationProcessor {
         await this.processBatch(batch);
       } catch (err) {
         // Nothing of the batch was committed; the same notifications come back in the same order.
-        logger?.error(
-          { err: String(err), from: batch[0]?.id, count: batch.length },
-          'processing failed; retrying',
-        );
-        clock.setTimeout(() => this.kick(), 1000);
-        return;
+        if (err instanceof StoreUnavailableError || !(await this.isolate(batch))) {
+          logger?.error(
+            { err: String(err), from: batch[0]?.id, count: batch.length },
+            'processing failed; retrying',
+          );
+          clock.setTimeout(() => this.kick(), 1000);
+          return;
+        }
       }
     }
+  }
+
+  /**
+   * A batch failed for a reason other than the store: process it one notification at a time, and
+   * set aside (result "failed", logged, counted) the one that cannot be processed, so a single bad
+   * notification never holds up every thread behind it. False when the store itself gave out.
+   */
+  private async isolate(batch: PendingNotification[]): Promise<boolean> {
+    const { store, clock, metrics, logger } = this.deps;
+    for (const n of batch) {
+      try {
+        await this.processBatch([n]);
+      } catch (err) {
+        if (err instanceof StoreUnavailableError) return false;
+        logger?.error(
+          { err: String(err), notification: n.id, thread: n.threadKey },
+          'notification cannot be processed; set aside',
+        );
+        try {
+          await store.commitDecisions([
+            { notificationId: n.id, reason: 'failed', episode: null, actions: [], now: clock.now() },
+          ]);
+        } catch {
+          return false;
+        }
+        metrics?.notifications.inc({ result: 'failed' });
+      }
+    }
+    return true;
   }
 
   /**

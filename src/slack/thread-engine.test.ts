@@ -214,4 +214,25 @@ describe('ThreadEngine (fake clock)', () => {
     expect((await store.getThread('a'))?.parentTs).toBe(slack.messages[0]?.ts);
     graced.stop();
   });
+
+  it('takes back a row stuck in flight (its result could not be recorded) without a restart', async () => {
+    await thread('a', 'C1', parentOnly('a'));
+    const complete = store.completeOutbox.bind(store);
+    let storeDown = true;
+    store.completeOutbox = async (id, m) => {
+      if (storeDown) throw new Error('store: disk I/O error');
+      return complete(id, m);
+    };
+    await engine.start();
+    await clock.advance(1_000);
+    expect(slack.messages).toHaveLength(1);
+    expect((await store.outbox('a'))[0]?.status).toBe('inflight');
+    storeDown = false;
+    await clock.advance(60_000);
+    // Looked up by its metadata and recorded, not posted again.
+    expect(slack.messages).toHaveLength(1);
+    expect((await store.outbox('a'))[0]?.status).toBe('done');
+    expect((await store.getThread('a'))?.parentTs).toBe(slack.messages[0]?.ts);
+    engine.stop();
+  });
 });

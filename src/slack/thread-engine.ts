@@ -13,6 +13,8 @@ import {
 } from './engine-types.js';
 
 export { METADATA_EVENT };
+
+const SWEEP_EVERY_MS = 60_000;
 export type { DeliveryLimits, Renderers, ThreadEngineDeps, ThreadRenderer } from './engine-types.js';
 
 /**
@@ -42,6 +44,7 @@ export class ThreadEngine {
   /** Thread kinds this engine renders; rows of other kinds belong to another engine. */
   private readonly kinds: ThreadKind[];
   private installation = '';
+  private lastSweepAt = 0;
 
   constructor(private readonly deps: ThreadEngineDeps) {
     this.limits = { ...defaultLimits, ...deps.limits };
@@ -126,6 +129,7 @@ export class ThreadEngine {
     this.ticking = true;
     let nextAt = Infinity;
     try {
+      await this.sweepStaleClaims();
       do {
         this.again = false;
         const now = this.deps.clock.now();
@@ -153,6 +157,23 @@ export class ThreadEngine {
     }
     this.schedule(Math.min(nextAt, this.deps.clock.now() + (this.deps.idlePollMs ?? 1000)));
     if (this.inflight === 0) await this.notifyIfIdle();
+  }
+
+  /**
+   * A row can stay in flight with no call behind it: its result could not be recorded (the store
+   * failed right after Slack answered). Once a minute, rows claimed longer ago than any call can
+   * take go back to pending, marked for a lookup, so they are delivered without a restart.
+   */
+  private async sweepStaleClaims(): Promise<void> {
+    const now = this.deps.clock.now();
+    if (now - this.lastSweepAt < SWEEP_EVERY_MS) return;
+    this.lastSweepAt = now;
+    const stale = Math.max(SWEEP_EVERY_MS, 5 * (this.deps.uncertainGraceMs ?? 10_000));
+    const recovered = await this.deps.store.recoverInflight({
+      kinds: this.kinds,
+      claimedBefore: now - stale,
+    });
+    if (recovered > 0) this.deps.logger?.warn({ recovered }, 'took back Slack actions stuck in flight');
   }
 
   private schedule(at: number): void {
@@ -199,7 +220,7 @@ export class ThreadEngine {
   }
 
   private async deliver(item: OutboxItem): Promise<void> {
-    const { store, client, clock } = this.deps;
+    const { store, clock } = this.deps;
     const thread = await store.getThread<unknown>(item.threadId);
     const renderer = thread && (this.deps.renderers[thread.kind] as ThreadRenderer | undefined);
     if (!thread || !renderer) {
@@ -212,67 +233,68 @@ export class ThreadEngine {
       return;
     }
     const method = item.kind === 'update_parent' ? 'chat.update' : 'chat.postMessage';
+    let record: MessageRecord;
     try {
-      if (item.uncertain && item.kind !== 'update_parent') {
-        const found = await findPosted(client, item, thread, this.installation);
-        this.count('conversations.history', 'ok');
-        if (found) {
-          this.deps.metrics?.slackReconciled.inc();
-          this.deps.logger?.info(
-            { thread: thread.threadKey, outboxId: item.id, ts: found },
-            'found a lost post in Slack',
-          );
-          await store.completeOutbox(
-            item.id,
-            this.record(item, thread, found.ts, { text: '(recovered)' }, found.channel),
-          );
-          return;
-        }
-      }
-      const now = clock.now();
-      const metadata = {
-        event_type: METADATA_EVENT,
-        event_payload: { installation: this.installation, outbox_id: item.id, thread_id: thread.id },
-      };
-      let ts: string;
-      let msg: SlackMessage;
-      let channel = item.kind === 'post_parent' ? item.channel : thread.channel;
-      if (item.kind === 'update_parent') {
-        msg = renderer.parent(thread, { now });
-        ts = thread.parentTs as string;
-        await client.update({ channel: thread.channel, ts, ...msg, metadata });
-      } else if (item.kind === 'post_parent') {
-        msg = renderer.parent(thread, { now, previousPermalink: await this.previousPermalink(thread) });
-        const res = await client.postMessage({
-          channel: item.channel,
-          ...msg,
-          metadata,
-          unfurl_links: false,
-          unfurl_media: false,
-        });
-        ts = res.ts;
-        // Slack answers with the channel's ID: edits, permalinks and lookups need the ID, not a name.
-        channel = res.channel || item.channel;
-      } else {
-        const { broadcast, ...reply } = renderer.reply(thread, item.payload, { now });
-        msg = reply;
-        ts = (
-          await client.postMessage({
-            channel: thread.channel,
-            thread_ts: thread.parentTs as string,
-            reply_broadcast: broadcast || undefined,
-            ...msg,
-            metadata,
-            unfurl_links: false,
-            unfurl_media: false,
-          })
-        ).ts;
-      }
-      this.count(method, 'ok');
-      await store.completeOutbox(item.id, this.record(item, thread, ts, msg, channel));
+      record = await this.send(item, thread, renderer, method);
     } catch (err) {
       await this.failed(item, thread, method, err);
+      return;
     }
+    // Outside the Slack try: a store failure here is no Slack failure. The row stays in flight and
+    // the stale-claim sweep brings it back for a lookup, so the message is neither lost nor doubled.
+    await store.completeOutbox(item.id, record);
+  }
+
+  /** The Slack side of one outbox row: a lookup first when a previous attempt may have landed. */
+  private async send(
+    item: OutboxItem,
+    thread: ThreadRecord<unknown>,
+    renderer: ThreadRenderer,
+    method: string,
+  ): Promise<MessageRecord> {
+    const { client, clock } = this.deps;
+    if (item.uncertain && item.kind !== 'update_parent') {
+      const found = await findPosted(client, item, thread, this.installation);
+      this.count('conversations.history', 'ok');
+      if (found) {
+        this.deps.metrics?.slackReconciled.inc();
+        this.deps.logger?.info(
+          { thread: thread.threadKey, outboxId: item.id, ts: found.ts },
+          'found a lost post in Slack',
+        );
+        return this.record(item, thread, found.ts, { text: '(recovered)' }, found.channel);
+      }
+    }
+    const now = clock.now();
+    const metadata = {
+      event_type: METADATA_EVENT,
+      event_payload: { installation: this.installation, outbox_id: item.id, thread_id: thread.id },
+    };
+    const quiet = { unfurl_links: false, unfurl_media: false };
+    if (item.kind === 'update_parent') {
+      const msg = renderer.parent(thread, { now });
+      await client.update({ channel: thread.channel, ts: thread.parentTs as string, ...msg, metadata });
+      this.count(method, 'ok');
+      return this.record(item, thread, thread.parentTs as string, msg, thread.channel);
+    }
+    if (item.kind === 'post_parent') {
+      const msg = renderer.parent(thread, { now, previousPermalink: await this.previousPermalink(thread) });
+      const res = await client.postMessage({ channel: item.channel, ...msg, metadata, ...quiet });
+      this.count(method, 'ok');
+      // Slack answers with the channel's ID: edits, permalinks and lookups need the ID, not a name.
+      return this.record(item, thread, res.ts, msg, res.channel || item.channel);
+    }
+    const { broadcast, ...msg } = renderer.reply(thread, item.payload, { now });
+    const res = await client.postMessage({
+      channel: thread.channel,
+      thread_ts: thread.parentTs as string,
+      reply_broadcast: broadcast || undefined,
+      ...msg,
+      metadata,
+      ...quiet,
+    });
+    this.count(method, 'ok');
+    return this.record(item, thread, res.ts, msg, thread.channel);
   }
 
   private async previousPermalink(thread: ThreadRecord<unknown>): Promise<string | undefined> {

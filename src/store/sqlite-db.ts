@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { StoreUnavailableError } from '../errors.js';
+import { ConflictError, StoreUnavailableError } from '../errors.js';
 import { sqliteMigrations } from './sqlite-schema.js';
 import type { Row } from './sqlite-rows.js';
 
@@ -50,10 +50,16 @@ export class SqliteDb {
     return st;
   }
 
+  /**
+   * A constraint violation is a conflict in the data (a second parent for a thread): retrying
+   * cannot help. Anything else means the store cannot do its job right now.
+   */
   guard<T>(fn: () => T): T {
     try {
       return fn();
     } catch (err) {
+      const code = String((err as { code?: unknown }).code ?? '');
+      if (code.startsWith('SQLITE_CONSTRAINT')) throw new ConflictError(`store: ${(err as Error).message}`);
       throw new StoreUnavailableError(`store: ${(err as Error).message}`);
     }
   }
