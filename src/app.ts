@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { systemClock, type Clock } from './clock.js';
-import type { LoadedConfig } from './config/load.js';
+import { defaultChannel, type LoadedConfig } from './config/load.js';
 import type { ThreadKeyMode } from './core/types.js';
 import { startSlackEmulator, type SlackEmulator } from './emulator/index.js';
 import { createHttpServer } from './http/server.js';
@@ -52,6 +52,7 @@ export const version: string = (
 
 /** Composition root: every implementation is chosen here, none is discovered. */
 export async function createApp(config: LoadedConfig, deps: AppDeps = {}): Promise<App> {
+  const channel = defaultChannel(config); // before anything starts: a bad config opens nothing
   const clock = deps.clock ?? systemClock;
   const metrics = deps.metrics ?? createMetrics();
   const logger = deps.logger ?? createLogger({ level: config.log.level, metrics });
@@ -106,7 +107,7 @@ export async function createApp(config: LoadedConfig, deps: AppDeps = {}): Promi
     },
     onOutbox: () => engine.kick(),
   });
-  const route = compileRoutes(config.routes, config.slack.channel);
+  const route = compileRoutes(config.routes, channel);
   const appender = new AppendBatcher(store);
 
   let slackStatus: { ok: boolean; error?: string; at: number } | undefined;

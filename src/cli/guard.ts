@@ -12,6 +12,7 @@ import { createGuardProvider } from '../guard/settings.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { SlackSession } from '../slack/session.js';
 import { parseThreadRef } from '../slack/thread-ref.js';
+import { CHANNEL_ID, CHANNEL_ID_PROBLEM } from '../config/slack-ids.js';
 import { guardChecks } from '../guard/slos.js';
 import { watchGuard, type WatchReport } from '../guard/watch.js';
 
@@ -256,6 +257,9 @@ async function openBriefing(
 ) {
   const ref = flags.slackThread ? parseThreadRef(flags.slackThread, '--slack-thread') : undefined;
   const channel = flags.slackChannel ?? config.briefing.channel;
+  if (flags.slackChannel && !CHANNEL_ID.test(flags.slackChannel)) {
+    throw new UsageError(`--slack-channel: "${flags.slackChannel}" ${CHANNEL_ID_PROBLEM}`);
+  }
   if (!ref && !channel) return undefined;
   const everyMs = duration('--brief-every', flags.briefEvery) ?? config.briefing.every;
   const session = await SlackSession.open(full);

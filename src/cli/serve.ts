@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createApp } from '../app.js';
-import { loadConfig } from '../config/load.js';
+import { defaultChannel, loadConfig } from '../config/load.js';
 
 /** `threader serve`: the webhook receiver, thread engine, API and /metrics in one process. */
 export function register(program: Command): void {
@@ -21,7 +21,7 @@ export function register(program: Command): void {
         app.slackMode,
         url,
         config.store.db,
-        config.slack.channel,
+        defaultChannel(config),
         app.emulator?.url,
         Boolean(config.secrets.webhookToken),
       );

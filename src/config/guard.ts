@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { channelId } from './slack-ids.js';
 import { durationMs } from './zod-duration.js';
 import { SLO_NAMES } from '../metrics/conventions.js';
 
@@ -73,7 +74,7 @@ export const guardConfigSchema = z
     briefing: z
       .strictObject({
         /** Open a briefing thread here when `--slack-thread` is not given. */
-        channel: z.string().min(1).optional(),
+        channel: channelId().optional(),
         every: duration().prefault('5m'),
       })
       .prefault({}),

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../errors.js';
-import { loadConfig } from './load.js';
+import { defaultChannel, loadConfig } from './load.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'threader-config-'));
 const file = (name: string, text: string) => {
@@ -35,8 +35,21 @@ describe('loadConfig', () => {
 
   it('reads secrets from *_FILE paths, trimmed', async () => {
     const tokenFile = file('token', 'xoxb-from-file\n');
-    const c = await loadConfig({ env: { SLACK_BOT_TOKEN_FILE: tokenFile, THREADER_WEBHOOK_TOKEN: 'hook' } });
+    const c = await loadConfig({
+      env: { SLACK_BOT_TOKEN_FILE: tokenFile, THREADER_WEBHOOK_TOKEN: 'hook', SLACK_CHANNEL: 'C0123' },
+    });
     expect(c.secrets).toEqual({ slackToken: 'xoxb-from-file', webhookToken: 'hook' });
+  });
+
+  it('with a Slack token, the default channel must be given (for serve), as an ID', async () => {
+    const noChannel = await loadConfig({ env: { SLACK_BOT_TOKEN: 'xoxb-1' } });
+    expect(() => defaultChannel(noChannel)).toThrow(
+      'slack.channel: is required with a Slack token: set SLACK_CHANNEL to a channel ID like C0123ABCDEF',
+    );
+    await expect(
+      loadConfig({ env: { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_CHANNEL: '#alerts' } }),
+    ).rejects.toThrow(/slack\.channel: must be a Slack channel ID like C0123ABCDEF, not a name/);
+    expect(defaultChannel(await loadConfig({ env: {} }))).toBe('C0ALERTS');
   });
 
   it('rejects unknown keys, naming their path', async () => {

@@ -6,9 +6,29 @@ import { configSchema, type Config } from './schema.js';
 
 export type Env = Record<string, string | undefined>;
 
+/** The embedded local Slack's default channel. */
+export const EMBEDDED_CHANNEL = 'C0ALERTS';
+
 /** A config with its secrets resolved to values (from env, `*_FILE` files or the file). */
 export interface LoadedConfig extends Config {
   secrets: { slackToken?: string; webhookToken?: string };
+}
+
+/**
+ * The default channel alerts go to. Only commands that post to it need it (`serve`), so a
+ * pipeline that has a Slack token but no channel can still run `guard status`.
+ */
+export function defaultChannel(config: LoadedConfig): string {
+  if (config.slack.channel) return config.slack.channel;
+  throw new ValidationError(
+    [
+      {
+        field: 'slack.channel',
+        problem: 'is required with a Slack token: set SLACK_CHANNEL to a channel ID like C0123ABCDEF',
+      },
+    ],
+    'config',
+  );
 }
 
 /**
@@ -26,10 +46,12 @@ export async function loadConfig(opts: { configPath?: string; env?: Env } = {}):
       `config${opts.configPath ? ` ${opts.configPath}` : ''}`,
     );
   const config = parsed.data;
+  const slackToken = await secretValue('SLACK_BOT_TOKEN', env, config.slack.token);
   return {
     ...config,
+    slack: { ...config.slack, channel: config.slack.channel ?? (slackToken ? undefined : EMBEDDED_CHANNEL) },
     secrets: {
-      slackToken: await secretValue('SLACK_BOT_TOKEN', env, config.slack.token),
+      slackToken,
       webhookToken: await secretValue('THREADER_WEBHOOK_TOKEN', env, config.webhook.token),
     },
   };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { guardConfigSchema } from './guard.js';
+import { channelId } from './slack-ids.js';
 import { duration } from './zod-duration.js';
 
 const secret = z.strictObject({
@@ -45,7 +46,8 @@ export const configSchema = z.strictObject({
       token: secret.optional(),
       /** Base URL of the Slack Web API; unset = Slack itself (or the embedded local Slack without a token). */
       apiUrl: z.url().optional(),
-      channel: z.string().min(1).default('alerts'),
+      /** Default channel; required with a Slack token, `C0ALERTS` for the embedded local Slack. */
+      channel: channelId().optional(),
       timeout: duration('10s'),
     })
     .prefault({}),
@@ -65,7 +67,7 @@ export const configSchema = z.strictObject({
       z.strictObject({
         receiver: z.string().optional(),
         labels: z.record(z.string(), z.string()).optional(),
-        channel: z.string().min(1),
+        channel: channelId(),
       }),
     )
     .default([]),

@@ -110,8 +110,9 @@ describe('splitByThreadKey', () => {
   });
 
   it('a label value cannot forge another key by containing separators', () => {
-    const tricky = alert('x', 'firing', { alertname: 'A,cluster=B', cluster: '' });
-    const plain = alert('y', 'firing', { alertname: 'A', cluster: 'B' });
+    // Joined without escaping, both would read "alertname=A,cluster=B,cluster=C".
+    const tricky = alert('x', 'firing', { alertname: 'A,cluster=B', cluster: 'C' });
+    const plain = alert('y', 'firing', { alertname: 'A', cluster: 'B,cluster=C' });
     const parts = splitByThreadKey(
       { ...notification, alerts: [tricky, plain] },
       { mode: 'labels', labels: ['alertname', 'cluster'] },
@@ -137,7 +138,7 @@ describe('episodeId', () => {
     { name: 'the same key and seq give the same id', a: ['k', 1], b: ['k', 1], same: true },
     { name: 'another seq gives another id', a: ['k', 1], b: ['k', 2], same: false },
     { name: 'another key gives another id', a: ['k', 1], b: ['j', 1], same: false },
-    { name: 'a key ending in digits cannot spell another seq', a: ['k\n1', 2], b: ['k', 12], same: false },
+    { name: 'a key ending in digits cannot spell another seq', a: ['k1', 2], b: ['k', 12], same: false },
   ] as const)('$name', ({ a, b, same }) => {
     expect(episodeId(a[0], a[1]) === episodeId(b[0], b[1])).toBe(same);
   });

@@ -133,22 +133,23 @@ describe('ThreadEngine (fake clock)', () => {
     const [item] = await store.deliverable(0, 1);
     await store.claimOutbox(item!.id, 0);
     const payload = { installation: await store.installationId(), thread_id: 'a', outbox_id: item!.id };
-    // Another installation's message with the same outbox id must not be taken for ours.
-    await slack.postMessage({
-      channel: 'C1',
-      text: 'someone else',
-      metadata: { event_type: METADATA_EVENT, event_payload: { ...payload, installation: 'other-install' } },
-    });
     // The crashed process had posted: the message is in Slack, our row still says in flight.
     await slack.postMessage({
       channel: 'C1',
       text: 'parent a',
       metadata: { event_type: METADATA_EVENT, event_payload: payload },
     });
+    // Another installation's message with the same thread and outbox id, newer, so the lookup meets
+    // it first: it must not be taken for ours.
+    await slack.postMessage({
+      channel: 'C1',
+      text: 'someone else',
+      metadata: { event_type: METADATA_EVENT, event_payload: { ...payload, installation: 'other-install' } },
+    });
     await engine.start();
     await clock.advance(5_000);
     expect(slack.messages).toHaveLength(2);
-    expect((await store.getThread('a'))?.parentTs).toBe(slack.messages[1]?.ts);
+    expect((await store.getThread('a'))?.parentTs).toBe(slack.messages[0]?.ts);
   });
 
   it('gives up on a message Slack refuses for good, without holding up other threads', async () => {

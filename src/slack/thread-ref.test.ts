@@ -5,9 +5,9 @@ describe('thread references', () => {
   it.each([
     ['a channel id and a ts', 'C123:1700000000.000100', { channel: 'C123', ts: '1700000000.000100' }],
     [
-      'a channel name keeps its #',
-      '#deploys:1700000000.000100',
-      { channel: '#deploys', ts: '1700000000.000100' },
+      'a private channel id',
+      'G0DEPLOYS:1700000000.000100',
+      { channel: 'G0DEPLOYS', ts: '1700000000.000100' },
     ],
   ])('parses %s', (_name, text, ref) => {
     expect(parseThreadRef(text)).toEqual(ref);
@@ -19,9 +19,10 @@ describe('thread references', () => {
     ['no ts', 'C123:'],
     ['a ts without microseconds', 'C123:1700000000'],
     ['no separator', 'C1231700000000.000100'],
+    ['a channel name instead of its id', '#deploys:1700000000.000100'],
   ])('refuses %s, naming the flag', (_name, text) => {
     expect(() => parseThreadRef(text, '--thread')).toThrow(
-      /--thread: .* is not a thread reference CHANNEL:TS/,
+      /--thread: .* is not a thread reference CHANNEL_ID:TS/,
     );
   });
 

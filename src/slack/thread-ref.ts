@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { CHANNEL_ID } from '../config/slack-ids.js';
 import { UsageError } from '../errors.js';
 
 /**
@@ -16,9 +17,9 @@ export function parseThreadRef(text: string, flag = '--slack-thread'): ThreadRef
   const i = text.lastIndexOf(':');
   const channel = text.slice(0, i).trim();
   const ts = text.slice(i + 1).trim();
-  if (i <= 0 || !channel || !TS.test(ts)) {
+  if (i <= 0 || !CHANNEL_ID.test(channel) || !TS.test(ts)) {
     throw new UsageError(
-      `${flag}: "${text}" is not a thread reference CHANNEL:TS (like C123:1700000000.000100)`,
+      `${flag}: "${text}" is not a thread reference CHANNEL_ID:TS (like C123:1700000000.000100)`,
     );
   }
   return { channel, ts };

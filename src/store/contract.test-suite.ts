@@ -71,7 +71,7 @@ export function storeContract(name: string, open: () => Promise<ThreadStore>): v
           actions: [{ type: 'post_parent', episodeId: 'ep_a' }],
           now: 20,
         }),
-      ).rejects.toThrow();
+      ).rejects.toMatchObject({ code: 'conflict' });
       expect((await store.outbox('ep_a')).filter((o) => o.kind === 'post_parent')).toHaveLength(1);
       expect((await store.latestEpisode('k1'))?.notificationCount).toBe(1);
       expect(await store.pendingNotifications(10)).toHaveLength(1);
@@ -277,7 +277,7 @@ export function storeContract(name: string, open: () => Promise<ThreadStore>): v
         actions: [{ type: 'post_parent' as const, episodeId: 'ep_a' }],
         now: 20,
       };
-      await expect(store.commitDecisions([fresh, secondParent])).rejects.toThrow();
+      await expect(store.commitDecisions([fresh, secondParent])).rejects.toMatchObject({ code: 'conflict' });
       expect(await store.getThread('ep_b')).toBeNull();
       expect(await store.pendingNotifications(10)).toHaveLength(2);
       expect(await store.commitDecisions([fresh])).toEqual([true]);

@@ -30,9 +30,12 @@ describe('sqlite store on disk', () => {
       actions: [{ type: 'post_parent', episodeId: 'ep_x' }],
       now: 2,
     });
+    const installation = await a.installationId();
     await a.close();
     const b = new SqliteStore({ path });
     await b.init();
+    // Our Slack messages carry it: after a restart the lookup must still recognise them.
+    expect(await b.installationId()).toBe(installation);
     expect((await b.latestEpisode('k'))?.id).toBe('ep_x');
     expect(await b.deliverable(10, 10)).toHaveLength(1);
     await b.close();
