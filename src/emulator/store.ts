@@ -40,6 +40,8 @@ export interface StoredMessage {
 
 export interface Channel {
   id: string;
+  /** Set when the channel was first reached by name (chat.postMessage with "#alerts"). */
+  name?: string;
   archived: boolean;
   deleted: boolean;
   /** Ascending by ts. */
@@ -50,6 +52,18 @@ export interface Channel {
 /** Slack treats "#alerts" and "alerts" as the same channel name. */
 export function channelKey(raw: string): string {
   return raw.trim().replace(/^#/, '');
+}
+
+/** Channel IDs: C… public, G… private, D… direct messages (underscores allowed for test names). */
+export function isChannelId(raw: string): boolean {
+  return /^[CGD][A-Z0-9_]+$/.test(raw.trim());
+}
+
+/** A stable, Slack-shaped ID for a channel first reached by name. */
+function idForName(name: string): string {
+  let h = 2166136261;
+  for (const ch of name) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
+  return `C${h.toString(36).toUpperCase().padStart(8, '0')}`;
 }
 
 export class Workspace {
@@ -69,17 +83,37 @@ export class Workspace {
     for (const id of this.initialChannels) this.createChannel(id);
   }
 
-  /** The channel a method may use, creating it on first use when allowed; undefined means channel_not_found. */
-  resolve(raw: string | undefined): Channel | undefined {
+  /**
+   * The channel a method may use, creating it on first use when allowed; undefined means
+   * channel_not_found. Like Slack, only chat.postMessage takes a name (`byName`); every other
+   * method needs the channel's ID, which postMessage answers with.
+   */
+  resolve(raw: string | undefined, opts: { byName?: boolean } = {}): Channel | undefined {
     if (raw === undefined || channelKey(raw) === '') return undefined;
+    if (!isChannelId(raw)) {
+      if (!opts.byName) return undefined;
+      const name = channelKey(raw).toLowerCase();
+      const named = this.byName(name);
+      if (named) return named.deleted ? undefined : named;
+      if (!this.autoCreate) return undefined;
+      const created = this.createChannel(idForName(name));
+      created.name = name;
+      return created;
+    }
     const existing = this.channelsById.get(channelKey(raw));
     if (existing) return existing.deleted ? undefined : existing;
     return this.autoCreate ? this.createChannel(raw) : undefined;
   }
 
-  /** Any channel ever seen, deleted or not (inspection). */
+  private byName(name: string): Channel | undefined {
+    return [...this.channelsById.values()].find((c) => c.name === name);
+  }
+
+  /** Any channel ever seen, deleted or not, by ID or name (inspection). */
   get(raw: string): Channel | undefined {
-    return this.channelsById.get(channelKey(raw));
+    return isChannelId(raw)
+      ? this.channelsById.get(channelKey(raw))
+      : this.byName(channelKey(raw).toLowerCase());
   }
 
   all(): Channel[] {

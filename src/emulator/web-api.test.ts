@@ -29,6 +29,21 @@ describe('auth.test', () => {
   });
 });
 
+describe('channel names and IDs', () => {
+  it('posts by name like Slack, answering with the channel ID that every other method needs', async () => {
+    const posted = await slack.chat.postMessage({ channel: '#alerts', text: 'by name' });
+    expect(posted.channel).toMatch(/^C[A-Z0-9]{8}$/);
+    expect((await slack.chat.postMessage({ channel: 'alerts', text: 'again' })).channel).toBe(posted.channel);
+    expect(await slackError(slack.conversations.history({ channel: 'alerts' }))).toBe('channel_not_found');
+    expect(
+      await slackError(slack.chat.update({ channel: '#alerts', ts: posted.ts as string, text: 'x' })),
+    ).toBe('channel_not_found');
+    const history = await slack.conversations.history({ channel: posted.channel as string });
+    expect(history.messages?.map((m) => m.text)).toEqual(['again', 'by name']);
+    expect(emu.messages('#alerts')).toHaveLength(2);
+  });
+});
+
 describe('chat.postMessage', () => {
   it('answers channel, ts and the stored message with its blocks', async () => {
     const blocks = [{ type: 'section', text: { type: 'mrkdwn', text: '*FIRING* HighLatency' } }];

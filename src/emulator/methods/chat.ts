@@ -19,7 +19,7 @@ import {
 const FLAGS = ['reply_broadcast', 'unfurl_links', 'unfurl_media', 'mrkdwn'] as const;
 
 export function postMessage(args: Args, ctx: MethodContext): MethodResult {
-  const channel = ctx.store.resolve(str(args, 'channel'));
+  const channel = ctx.store.resolve(str(args, 'channel'), { byName: true });
   if (!channel) return fail('channel_not_found');
   if (channel.archived) return fail('is_archived');
   const read = readContent(args);
