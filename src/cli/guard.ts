@@ -41,6 +41,12 @@ function duration(flag: string, text: string | undefined): number | undefined {
   return ms;
 }
 
+/** `lock 5` meant five minutes in the original qos_guard.sh: a bare number stays minutes here. */
+function lockDuration(text: string | undefined): number | undefined {
+  if (text !== undefined && /^\d+(\.\d+)?$/.test(text.trim())) return duration('DURATION', `${text.trim()}m`);
+  return duration('DURATION', text);
+}
+
 function common(cmd: Command): Command {
   return cmd
     .option(
@@ -106,18 +112,22 @@ export function register(program: Command): void {
         'found every SLO healthy. Missing data, Prometheus errors and empty results keep it locked.',
     );
 
-  common(
-    guard.command('status').description('exit 0 when unlocked, 1 when locked, 2 on usage errors'),
-  ).action(async (flags: CommonFlags) => {
-    const { ctx } = await setup(flags);
-    const status = await guardStatus(ctx);
-    if (flags.json) json(statusJson(status));
-    else formatStatus(status).forEach(out);
-    process.exitCode = status.locked ? 1 : 0;
-  });
+  common(guard.command('status').description('exit 0 when unlocked, 1 when locked, 2 on usage errors'))
+    // qos_guard.sh took `status [min]` and judged expiry by it; the lock now stores its own end.
+    .argument('[minutes]', 'ignored (qos_guard.sh compatibility): the lock stores its own duration')
+    .action(async (_minutes: string | undefined, flags: CommonFlags) => {
+      const { ctx } = await setup(flags);
+      const status = await guardStatus(ctx);
+      if (flags.json) json(statusJson(status));
+      else formatStatus(status).forEach(out);
+      process.exitCode = status.locked ? 1 : 0;
+    });
 
   common(guard.command('lock').description('lock the guard window (extends a live lock, never shortens it)'))
-    .argument('[duration]', 'minimum duration, e.g. 15m (default guard.defaultDuration, 15m)')
+    .argument(
+      '[duration]',
+      'minimum duration, e.g. 15m or 1h; a bare number is minutes, as in qos_guard.sh (default guard.defaultDuration, 15m)',
+    )
     .requiredOption('--reason <text>', 'why (recorded in the lock and its history)')
     .option('--release <mode>', 'slo (minimum + healthy SLOs, default) or time (expires at the end)')
     .option('--healthy-evaluations <k>', 'consecutive healthy evaluations needed (default 3)')
@@ -140,7 +150,7 @@ export function register(program: Command): void {
         if (!/^\d+$/.test(k) || Number(k) < 1)
           throw new UsageError(`--healthy-evaluations: "${k}" is not a whole number ≥ 1`);
         const { lock, extended } = await lockGuard(ctx, {
-          durationMs: duration('DURATION', durationArg) ?? config.defaultDuration,
+          durationMs: lockDuration(durationArg) ?? config.defaultDuration,
           reason: flags.reason,
           mode,
           healthyEvaluations: Number(k),

@@ -61,11 +61,20 @@ export async function guardStatus(ctx: GuardContext): Promise<GuardStatus> {
   if (stored.kind === 'none') return { locked: false };
   if (stored.kind === 'corrupt') return { locked: true, corrupt: stored.problem };
   if (lockPhase(stored.lock, ctx.now()) !== 'expired') return describe(stored.lock, ctx.now());
+  // Removing an expired lock is housekeeping: a reader who may not write the lock's directory
+  // (a CI user reading root's /run lock) still gets the answer.
+  return removeExpired(ctx, stored.lock).catch((err: NodeJS.ErrnoException) => {
+    if (!['EACCES', 'EPERM', 'EROFS'].includes(err.code ?? '')) throw err;
+    return { locked: false, expired: stored.lock };
+  });
+}
+
+async function removeExpired(ctx: GuardContext, expired: GuardLock): Promise<GuardStatus> {
   return ctx.file.exclusive(async () => {
     const again = await ctx.file.read();
     if (again.kind !== 'lock')
       return again.kind === 'none' ? { locked: false } : { locked: true, corrupt: again.problem };
-    if (again.lock.id !== stored.lock.id || lockPhase(again.lock, ctx.now()) !== 'expired') {
+    if (again.lock.id !== expired.id || lockPhase(again.lock, ctx.now()) !== 'expired') {
       return describe(again.lock, ctx.now());
     }
     await ctx.file.remove();

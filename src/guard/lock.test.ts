@@ -136,4 +136,14 @@ describe('parseLockFile', () => {
     expect(withEvaluation(first, true, T0 + 30_000, 30_000).release.healthyStreak).toBe(2);
     expect(withEvaluation(first, false, T0 + 1_000, 30_000).release.healthyStreak).toBe(0);
   });
+
+  it('a lock file asking for zero healthy evaluations still needs one (fail closed)', () => {
+    const parsed = parseLockFile(
+      JSON.stringify({
+        ...newLock(req, T0),
+        release: { mode: 'slo', healthyEvaluations: 0, healthyStreak: 0 },
+      }),
+    );
+    expect(parsed.kind === 'lock' && parsed.lock.release.healthyEvaluations).toBe(1);
+  });
 });

@@ -191,7 +191,8 @@ export function parseLockFile(text: string): ParsedLockFile {
       id: typeof doc.id === 'string' ? doc.id : `${doc.lockedAt}`,
       release: {
         mode: release?.mode === 'time' ? 'time' : 'slo',
-        healthyEvaluations: Number(release?.healthyEvaluations ?? 3),
+        // At least one: a hand-edited 0 must not release on an unhealthy evaluation (fail closed).
+        healthyEvaluations: Math.max(1, Number(release?.healthyEvaluations ?? 3) || 1),
         healthyStreak: Number(release?.healthyStreak ?? 0),
         ...(release?.lastEvaluationAt ? { lastEvaluationAt: release.lastEvaluationAt } : {}),
         ...(release?.expiresAt ? { expiresAt: release.expiresAt } : {}),

@@ -62,6 +62,11 @@ describe('Prometheus provider', () => {
     expect((await provider(fakeFetch(vector()).fn).measure(check, ctx)).values).toEqual([]);
   });
 
+  it('reads Prometheus infinities as numbers, not as no data (x/0 must fail a threshold)', async () => {
+    const m = await provider(fakeFetch(vector('+Inf')).fn).measure(check, ctx);
+    expect(m.values).toEqual([Infinity]);
+  });
+
   it('reads NaN and scalars', async () => {
     const m = await provider(fakeFetch(vector('NaN')).fn).measure(check, ctx);
     expect(m.values[0]).toBeNaN();

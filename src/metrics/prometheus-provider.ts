@@ -38,9 +38,9 @@ function safeUrl(url: URL): string {
 
 function valuesOf(data: NonNullable<ApiResponse['data']>): number[] {
   if (data.resultType === 'vector') {
-    return (data.result as Array<{ value: [number, string] }>).map((s) => Number(s.value[1]));
+    return (data.result as Array<{ value: [number, string] }>).map((s) => sampleValue(s.value[1]));
   }
-  if (data.resultType === 'scalar') return [Number((data.result as [number, string])[1])];
+  if (data.resultType === 'scalar') return [sampleValue((data.result as [number, string])[1])];
   throw new QueryFailed(`query returned a ${data.resultType}, expected an instant vector or scalar`, false);
 }
 
@@ -104,4 +104,11 @@ export function createPrometheusProvider(opts: PrometheusProviderOptions): Metri
       }
     },
   };
+}
+
+/** Prometheus writes infinities as "+Inf"/"-Inf", which Number() would read as NaN (no data). */
+function sampleValue(text: string): number {
+  if (text === '+Inf' || text === 'Inf') return Infinity;
+  if (text === '-Inf') return -Infinity;
+  return Number(text);
 }

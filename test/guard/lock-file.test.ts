@@ -102,4 +102,14 @@ describe('threader guard lock file', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('cannot be read');
   });
+
+  it("takes the original script's forms: `lock 5` is five minutes, `status 15` still answers", async () => {
+    expect((await guard('lock', '5', '--reason', 'legacy caller', '--release', 'time', '--json')).code).toBe(
+      0,
+    );
+    const lock = JSON.parse(readFileSync(lockFile, 'utf8')) as { lockedAt: string; until: string };
+    expect(Date.parse(lock.until) - Date.parse(lock.lockedAt)).toBe(5 * 60_000);
+    expect((await guard('status', '15')).code).toBe(1);
+    expect((await guard('unlock', '--force', '--reason', 'test over')).code).toBe(0);
+  });
 });
