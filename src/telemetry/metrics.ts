@@ -36,6 +36,12 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       labelNames: ['result'] as const,
       registers: [registry],
     }),
+    healthChecks: new Counter({
+      name: 'threader_health_checks_total',
+      help: 'Health checks answered, by target (self = this process) and result (success, failure).',
+      labelNames: ['target', 'result'] as const,
+      registers: [registry],
+    }),
     webhooks: new Counter({
       name: 'threader_webhooks_received_total',
       help: 'Webhook requests, by outcome (accepted, invalid, unauthorized, too_large, store_unavailable).',

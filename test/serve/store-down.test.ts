@@ -29,6 +29,7 @@ describe('webhook while the store is unavailable', () => {
     });
     const metrics = await (await fetch(`${t.url}/metrics`)).text();
     expect(metrics).toMatch(/threader_webhooks_received_total\{outcome="store_unavailable"\} 1/);
+    expect(metrics).toMatch(/threader_health_checks_total\{target="self",result="failure"\} 1/);
     expect(metrics).toMatch(
       /threader_http_requests_total\{route="\/webhook\/alertmanager",method="POST",code="503"\} 1/,
     );

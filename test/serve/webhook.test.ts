@@ -154,12 +154,15 @@ describe('duplicates and endpoints', () => {
       'threader_open_threads',
       'threader_episodes_total',
       'threader_log_messages_total',
+      'threader_health_checks_total',
     ]) {
       expect(metrics).toContain(name);
     }
     expect(metrics).toMatch(
       /threader_http_requests_total\{route="\/webhook\/alertmanager",method="POST",code="200"\} 10/,
     );
+    // /healthz and /readyz answered above, each counted as a successful health check of itself.
+    expect(metrics).toMatch(/threader_health_checks_total\{target="self",result="success"\} 2/);
   });
 
   it('lists threads and shows one with the Slack messages posted for it', async () => {

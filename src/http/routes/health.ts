@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ThreadStore } from '../../store/types.js';
+import type { Metrics } from '../../telemetry/metrics.js';
 
 export interface HealthDeps {
   store: ThreadStore;
+  metrics: Metrics;
   /** Slack reachability (auth.test), cached by the caller. */
   slackCheck(): Promise<{ ok: boolean; error?: string }>;
   slackMode: 'embedded' | 'slack';
@@ -14,11 +16,20 @@ export interface HealthDeps {
 
 /** /healthz = the process lives; /readyz = it can do its job; /health = a summary for people. */
 export function registerHealthRoutes(app: FastifyInstance, deps: HealthDeps): void {
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  // Counted as the project's health-check convention (target="self"): the health-check success
+  // ratio SLI of a fleet of threaders is built on it.
+  const count = (ok: boolean) =>
+    deps.metrics.healthChecks.inc({ target: 'self', result: ok ? 'success' : 'failure' });
+
+  app.get('/healthz', async () => {
+    count(true);
+    return { status: 'ok' };
+  });
 
   app.get('/readyz', async (_req, reply) => {
     const [store, slack] = await Promise.all([storeCheck(deps.store), deps.slackCheck()]);
     const ready = store.ok && slack.ok;
+    count(ready);
     return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', store, slack });
   });
 
