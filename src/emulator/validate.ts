@@ -16,6 +16,11 @@ export const LIMITS = {
   headerText: 150,
   blockId: 255,
   attachments: 100,
+  /**
+   * Total text of all blocks: undocumented, but Slack answers msg_blocks_too_long past roughly
+   * 13,000 characters (slackapi/bolt-js#2509); modelled so renderers must stay under it.
+   */
+  blocksText: 13_000,
 } as const;
 
 const BLOCK_TYPES = new Set([
@@ -89,12 +94,28 @@ export function readContent(args: Args): ContentResult {
     }
   }
 
+  const allBlocks = [
+    ...(blocks ?? []),
+    ...(attachments ?? []).flatMap((a) => (a.blocks as Block[] | undefined) ?? []),
+  ];
+  if (textLength(allBlocks) > LIMITS.blocksText) return reject('msg_blocks_too_long');
+
   const metadataArg = jsonArg(args, 'metadata');
   if (!metadataArg.ok) return reject('invalid_metadata_format');
   const metadata = metadataArg.value;
   if (metadata !== undefined && !isMetadata(metadata)) return reject('invalid_metadata_schema');
 
   return { ok: true, content: { text, blocks, attachments, metadata: metadata as Metadata | undefined } };
+}
+
+/** Characters in every `text` string of some blocks. */
+function textLength(value: unknown): number {
+  if (Array.isArray(value)) return value.reduce((n: number, v) => n + textLength(v), 0);
+  if (value === null || typeof value !== 'object') return 0;
+  let n = 0;
+  for (const [k, v] of Object.entries(value))
+    n += k === 'text' && typeof v === 'string' ? v.length : textLength(v);
+  return n;
 }
 
 /** chat.postMessage needs one of text, blocks or attachments (protocol: `no_text`). */

@@ -29,6 +29,21 @@ describe('auth.test', () => {
   });
 });
 
+describe('block text limit', () => {
+  it('refuses blocks carrying more than ~13,000 characters in all, as Slack does', async () => {
+    const blocks = Array.from({ length: 20 }, () => ({
+      type: 'section',
+      text: { type: 'mrkdwn', text: 'x'.repeat(2_900) },
+    }));
+    expect(await slackError(slack.chat.postMessage({ channel: 'C1', text: 't', blocks }))).toBe(
+      'msg_blocks_too_long',
+    );
+    expect(
+      await slack.chat.postMessage({ channel: 'C1', text: 't', blocks: blocks.slice(0, 4) }),
+    ).toMatchObject({ ok: true });
+  });
+});
+
 describe('channel names and IDs', () => {
   it('posts by name like Slack, answering with the channel ID that every other method needs', async () => {
     const posted = await slack.chat.postMessage({ channel: '#alerts', text: 'by name' });

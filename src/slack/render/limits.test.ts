@@ -60,16 +60,26 @@ describe('fitMessage', () => {
     expect((out.blocks?.[0]?.text as { emoji: boolean }).emoji).toBe(true);
   });
 
-  it('caps section fields at 10 and each field at 2,000 characters, saying how many were cut', () => {
-    const fields = Array.from({ length: 14 }, (_, i) => ({
-      type: 'mrkdwn',
-      text: `${i}:` + 'f'.repeat(2_500),
-    }));
+  it('caps section fields at 10, saying how many were cut, and each field at 2,000 characters', () => {
+    const fields = Array.from({ length: 14 }, (_, i) => ({ type: 'mrkdwn', text: `${i}:field` }));
     const out = fitMessage({ text: 't', blocks: [{ type: 'section', fields }] });
     const got = out.blocks?.[0]?.fields as Array<{ text: string }>;
     expect(got).toHaveLength(10);
-    expect(got[0]!.text).toHaveLength(2_000);
     expect(got[9]!.text).toBe(`${TRUNCATION_MARK}: 5 more fields`);
+    const long = fitMessage({
+      text: 't',
+      blocks: [{ type: 'section', fields: [{ type: 'mrkdwn', text: 'f'.repeat(2_500) }] }],
+    });
+    expect((long.blocks?.[0]?.fields as Array<{ text: string }>)[0]!.text).toHaveLength(2_000);
+  });
+
+  it("keeps all block text of a message under Slack's undocumented total (msg_blocks_too_long)", () => {
+    const blocks = Array.from({ length: 20 }, (_, i) => section(`${i} ${'x'.repeat(2_900)}`));
+    const out = fitMessage({ text: 't', blocks });
+    const text = JSON.stringify(out.blocks).length;
+    expect(out.blocks!.length).toBeLessThan(20);
+    expect(text).toBeLessThan(13_000);
+    expect(JSON.stringify(out.blocks!.at(-1))).toMatch(/more blocks? not shown/);
   });
 
   it('caps context elements at 10', () => {

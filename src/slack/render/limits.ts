@@ -22,6 +22,12 @@ export const SLACK_LIMITS = {
   contextElements: 10,
   contextElementText: 3_000,
   messageText: 40_000,
+  /**
+   * All block text of one message together. Not in Slack's docs, but Slack refuses messages whose
+   * blocks carry more than about 13,000 characters with `msg_blocks_too_long` (seen by Bolt users,
+   * slackapi/bolt-js#2509); we keep a margin under it.
+   */
+  blocksText: 12_000,
 } as const;
 
 export const TRUNCATION_MARK = '…truncated';
@@ -85,6 +91,16 @@ export function fitBlock(block: Block): Block {
 }
 
 /** The context block that replaces blocks past the limit, so readers see that something is missing. */
+/** Characters of text a block carries (every `text` string in it). */
+function blockTextLength(value: unknown): number {
+  if (Array.isArray(value)) return value.reduce((n: number, v) => n + blockTextLength(v), 0);
+  if (value === null || typeof value !== 'object') return 0;
+  let n = 0;
+  for (const [k, v] of Object.entries(value))
+    n += k === 'text' && typeof v === 'string' ? v.length : blockTextLength(v);
+  return n;
+}
+
 export function cutNotice(cut: number): Block {
   return {
     type: 'context',
@@ -102,17 +118,29 @@ export function cutNotice(cut: number): Block {
  */
 export function fitMessage<T extends SlackMessage>(msg: T): T {
   const containers: Block[][] = [msg.blocks ?? [], ...(msg.attachments ?? []).map((a) => a.blocks ?? [])];
-  const total = containers.reduce((n, c) => n + c.length, 0);
-  const max = SLACK_LIMITS.blocksPerMessage;
-  let budget = total > max ? max - 1 : max;
+  const all = containers.flat().map(fitBlock);
+  const textOf = all.map(blockTextLength);
+  const fits =
+    all.length <= SLACK_LIMITS.blocksPerMessage &&
+    textOf.reduce((n, l) => n + l, 0) <= SLACK_LIMITS.blocksText;
+  // Keep a prefix of the blocks that leaves room for the notice saying how many were cut.
+  const blockLimit = fits ? all.length : SLACK_LIMITS.blocksPerMessage - 1;
+  const textLimit = SLACK_LIMITS.blocksText - (fits ? 0 : 200);
+  let kept = 0;
+  let used = 0;
+  while (kept < all.length && kept < blockLimit && used + (textOf[kept] as number) <= textLimit) {
+    used += textOf[kept] as number;
+    kept++;
+  }
+  let seen = 0;
   let noticeAt = -1;
   const fitted = containers.map((blocks, i) => {
-    const kept = blocks.slice(0, Math.max(0, budget)).map(fitBlock);
-    budget -= kept.length;
-    if (kept.length < blocks.length && noticeAt < 0) noticeAt = i;
-    return kept;
+    const mine = all.slice(seen, seen + blocks.length).slice(0, Math.max(0, kept - seen));
+    if (mine.length < blocks.length && noticeAt < 0) noticeAt = i;
+    seen += blocks.length;
+    return mine;
   });
-  if (noticeAt >= 0) fitted[noticeAt]!.push(cutNotice(total - (max - 1)));
+  if (noticeAt >= 0) fitted[noticeAt]!.push(cutNotice(all.length - kept));
 
   const out: T = { ...msg, text: truncateText(msg.text, SLACK_LIMITS.messageText) };
   if (msg.blocks) out.blocks = fitted[0];
