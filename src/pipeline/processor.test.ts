@@ -3,6 +3,7 @@ import { part } from '../../test/helpers/builders.js';
 import { FakeClock } from '../../test/helpers/fake-clock.js';
 import { StoreUnavailableError } from '../errors.js';
 import { SqliteStore } from '../store/sqlite.js';
+import { createMetrics } from '../telemetry/metrics.js';
 import { NotificationProcessor } from './processor.js';
 
 const MIN = 60_000;
@@ -49,14 +50,19 @@ describe('NotificationProcessor', () => {
       if (ds.some((d) => d.notificationId === poison && d.reason !== 'failed')) throw new TypeError('a bug');
       return commit(ds);
     };
+    const metrics = createMetrics({ defaultMetrics: false });
     const processor = new NotificationProcessor({
       store,
       clock,
+      metrics,
       policy: { reopenWindowMs: 0, duplicateWindowMs: 5 * MIN, replyOnRepeat: false },
     });
     processor.start();
     await processor.whenIdle();
     expect(await store.pendingNotifications(10)).toEqual([]);
+    const counted = await metrics.registry.getSingleMetricAsString('threader_notifications_total');
+    expect(counted).toContain('threader_notifications_total{result="failed"} 1');
+    expect(counted).toContain('threader_notifications_total{result="first notification"} 2');
     expect((await store.latestEpisode('a'))?.status).toBe('firing');
     expect((await store.latestEpisode('b'))?.status).toBe('firing');
     expect(await store.latestEpisode('poison')).toBeNull();

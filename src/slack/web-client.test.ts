@@ -46,7 +46,7 @@ describe('createWebSlackClient against the Slack emulator', () => {
 
   it('answers auth.test with the bot identity', async () => {
     const me = await make().authTest();
-    expect(me.user).not.toBe('');
+    expect(me).toMatchObject({ user: 'threader', team: 'Emulated Slack' });
     expect(me.url).toBe(emu.baseUrl);
   });
 

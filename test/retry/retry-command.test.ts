@@ -97,11 +97,17 @@ describe('retryCommand with real child processes', () => {
   });
 
   it('escalates to SIGKILL when the tree ignores SIGTERM', async () => {
+    const pidFile = join(dir, 'stubborn.pid');
+    const started = Date.now();
     const outcome = await retryCommand(
-      { command: 'sh', args: ['-c', 'trap "" TERM; sleep 30'] },
+      { command: 'sh', args: ['-c', `trap "" TERM; echo $$ > ${pidFile}; sleep 30 & wait; sleep 30`] },
       { policy: { ...policy, attempts: 1 }, timeoutMs: 200, killGraceMs: 300 },
     ).outcome;
     expect(outcome.exitCode).toBe(124);
+    // Without the escalation the shell would live on for 30 s after ignoring SIGTERM.
+    expect(Date.now() - started).toBeLessThan(5_000);
+    const shell = Number(readFileSync(pidFile, 'utf8'));
+    await waitFor(() => (isAlive(shell) ? undefined : true), { what: 'the shell to die', timeoutMs: 3_000 });
   });
 
   it('reports an attempt killed by a signal as 128 + the signal number and retries it', async () => {
