@@ -131,21 +131,25 @@ async function run(inv: RetryInvocation): Promise<number> {
   };
   const execution = retryCommand(inv.spec, { ...inv.options, onAttempt: (r) => log(formatAttempt(r)) });
   let received: NodeJS.Signals | undefined;
+  let reachedChild = false;
   const handlers = FORWARDED.map((sig) => {
     const h = () => {
       received = sig;
-      execution.signal(sig);
+      reachedChild = execution.signal(sig) || reachedChild;
     };
     process.on(sig, h);
     return [sig, h] as const;
   });
   try {
     const outcome = await execution.outcome;
-    if (outcome.reason !== 'success') log(formatOutcome(outcome));
-    // A signal that arrived between attempts ends us the way it would have ended a shell.
-    if (outcome.reason === 'aborted' && received && outcome.last.signal !== received) {
-      return 128 + (constants.signals[received] ?? 0);
+    // A signal that arrived between attempts ends us the way it would have ended a shell; one that
+    // reached a running command leaves the exit to the command (it may trap it and exit its way).
+    if (outcome.reason === 'aborted' && received && !reachedChild) {
+      const code = 128 + (constants.signals[received] ?? 0);
+      log(`received ${received} between attempts: exiting with ${code}`);
+      return code;
     }
+    if (outcome.reason !== 'success') log(formatOutcome(outcome));
     return outcome.exitCode;
   } finally {
     for (const [sig, h] of handlers) process.off(sig, h);

@@ -35,8 +35,11 @@ export interface CommandRetryOutcome {
 
 export interface CommandRun {
   outcome: Promise<CommandRetryOutcome>;
-  /** Forward a signal to the running attempt's process tree and stop retrying. */
-  signal(signal: NodeJS.Signals): void;
+  /**
+   * Forward a signal to the running attempt's process tree and stop retrying. True when an attempt
+   * was running to receive it (its own exit code then tells how it took the signal).
+   */
+  signal(signal: NodeJS.Signals): boolean;
 }
 
 class AttemptFailed extends Error {
@@ -114,6 +117,7 @@ export function retryCommand(spec: CommandSpec, opts: CommandRetryOptions): Comm
     signal: (sig) => {
       stop.abort(new Error(`received ${sig}`));
       current?.kill(sig);
+      return current !== undefined;
     },
   };
 }

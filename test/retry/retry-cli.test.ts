@@ -109,4 +109,29 @@ describe('threader retry (the CLI)', () => {
     expect(isAlive(childPid)).toBe(false);
     expect(p.stderr()).toContain('stopped by a signal');
   });
+
+  it('leaves the exit code to a command that traps the forwarded signal', async () => {
+    const pidFile = join(tmp(), 'trap.pid');
+    const p = spawnThreader([
+      'retry',
+      '3',
+      '10ms',
+      '--',
+      'sh',
+      '-c',
+      `trap "exit 9" TERM; echo $$ > ${pidFile}; sleep 30 & wait`,
+    ]);
+    await waitFor(() => (existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() ? true : undefined));
+    p.signal('SIGTERM');
+    expect((await p.exited).code).toBe(9);
+    expect(p.stderr()).toContain('exiting with 9');
+  });
+
+  it('exits 128 + the signal when it arrives between attempts', async () => {
+    const p = spawnThreader(['retry', '3', '30s', '--', 'sh', '-c', 'exit 1']);
+    await waitFor(() => (p.stderr().includes('next attempt in 30s') ? true : undefined));
+    p.signal('SIGINT');
+    expect((await p.exited).code).toBe(130);
+    expect(p.stderr()).toContain('received SIGINT between attempts: exiting with 130');
+  });
 });
