@@ -4,7 +4,6 @@ import { FakeClock } from '../../test/helpers/fake-clock.js';
 import { MemorySlack } from '../../test/helpers/memory-slack.js';
 import type { EpisodeState, ThreadAction } from '../core/types.js';
 import { SlackApiError } from '../errors.js';
-import { policies } from '../retry/policy.js';
 import { SqliteStore } from '../store/sqlite.js';
 import { METADATA_EVENT, ThreadEngine, type ThreadRenderer } from './thread-engine.js';
 
@@ -189,7 +188,6 @@ describe('ThreadEngine (fake clock)', () => {
     // 1 s, then 2 s, then 4 s after each failure (jitter off in this policy); history lookups in between.
     expect(attempts).toEqual([0, 1_000, 3_000, 7_000]);
     expect(slack.messages).toHaveLength(1);
-    void policies;
     engine.stop();
   });
 
