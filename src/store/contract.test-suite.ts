@@ -342,6 +342,69 @@ export function storeContract(name: string, open: () => Promise<ThreadStore>): v
       expect((await store.stats(0)).outboxDepth).toBe(0);
     });
 
+    it('saves interaction state apart from the episode and queues an edit of the parent with it', async () => {
+      await commitNew('ep_a', 'k1');
+      const by = { id: 'U1', name: 'ana' };
+      expect(await store.saveInteraction('ep_a', { ack: { by, at: 50 } }, 50)).toBe(true);
+      expect(await store.saveInteraction('nope', { ack: { by, at: 50 } }, 50)).toBe(false);
+      // A later notification rewrites the episode state; the Ack stays.
+      const [nid] = await store.appendNotifications([
+        { threadKey: 'k1', channel: 'C1', receivedAt: 60, part: part() },
+      ]);
+      await store.commitDecision({
+        notificationId: nid as number,
+        reason: 'new alerts added',
+        episode: episode({ id: 'ep_a', threadKey: 'k1', channel: 'C1', notificationCount: 2 }),
+        actions: [],
+        now: 60,
+      });
+      const t = await store.getThread('ep_a');
+      expect(t?.interaction).toEqual({ ack: { by, at: 50 } });
+      expect(t?.state.notificationCount).toBe(2);
+      expect((await store.outbox('ep_a')).map((o) => [o.kind, o.channel])).toEqual([
+        ['post_parent', 'C1'],
+        ['update_parent', 'C1'],
+      ]);
+      expect((await store.listThreads({}))[0]?.interaction).toEqual({ ack: { by, at: 50 } });
+    });
+
+    it('remembers a signed request once until it expires', async () => {
+      expect(await store.rememberOnce('v0=abc', 1_000, 0)).toBe(true);
+      expect(await store.rememberOnce('v0=abc', 1_000, 999)).toBe(false);
+      expect(await store.rememberOnce('v0=other', 1_000, 999)).toBe(true);
+      expect(await store.rememberOnce('v0=abc', 2_000, 1_000)).toBe(true);
+    });
+
+    it('hands each button press to one taker, takes back a stale one, and finishes it once', async () => {
+      const by = { id: 'U1', name: 'ana' };
+      const a = await store.queueSlackAction({ threadId: 'ep_a', kind: 'ack', actor: by, now: 1 });
+      const b = await store.queueSlackAction({
+        threadId: 'ep_a',
+        kind: 'silence',
+        actor: by,
+        durationMs: 3_600_000,
+        responseUrl: 'http://127.0.0.1/r/1',
+        now: 2,
+      });
+      const first = await store.claimSlackActions(10, 10, 0);
+      expect(first.map((x) => [x.id, x.kind, x.status])).toEqual([
+        [a, 'ack', 'running'],
+        [b, 'silence', 'running'],
+      ]);
+      expect(first[1]).toMatchObject({
+        durationMs: 3_600_000,
+        responseUrl: 'http://127.0.0.1/r/1',
+        actor: by,
+      });
+      expect(await store.claimSlackActions(11, 10, 9)).toEqual([]);
+      expect(await store.finishSlackAction(a, {}, 12)).toBe(true);
+      expect(await store.finishSlackAction(a, {}, 12)).toBe(false);
+      // The taker of b died: once its claim is older than the lease, b is taken again.
+      expect((await store.claimSlackActions(20, 10, 10)).map((x) => x.id)).toEqual([b]);
+      expect(await store.finishSlackAction(b, { error: 'alertmanager_unreachable' }, 21)).toBe(true);
+      expect(await store.claimSlackActions(100, 10, 100)).toEqual([]);
+    });
+
     it('has one installation id for its whole life', async () => {
       const id = await store.installationId();
       expect(id).toMatch(/^[0-9a-f-]{36}$/);

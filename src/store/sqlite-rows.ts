@@ -44,5 +44,6 @@ export function toThread(r: Row): ThreadRecord {
     resolvedAt: (r.resolved_at as number | null) ?? null,
     previousId: (r.previous_id as string | null) ?? null,
     updatedAt: r.updated_at as number,
+    interaction: r.interaction ? JSON.parse(r.interaction as string) : null,
   };
 }

@@ -73,4 +73,27 @@ export const sqliteMigrations: string[] = [
     value TEXT NOT NULL
   );
   `,
+  // Slack interactivity: a thread's Ack / Silence state apart from the episode state the processor
+  // rewrites; replay memory of signed requests; button presses recorded before they are answered.
+  `
+  ALTER TABLE threads ADD COLUMN interaction TEXT;
+  CREATE TABLE seen_requests (
+    key TEXT PRIMARY KEY,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE TABLE slack_actions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    thread_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    duration_ms INTEGER,
+    response_url TEXT,
+    status TEXT NOT NULL DEFAULT 'pending',
+    error TEXT,
+    created_at INTEGER NOT NULL,
+    claimed_at INTEGER,
+    finished_at INTEGER
+  );
+  CREATE INDEX slack_actions_open ON slack_actions (status, id) WHERE status IN ('pending', 'running');
+  `,
 ];

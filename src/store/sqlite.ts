@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EpisodeState, NotificationPart } from '../core/types.js';
 import { SqliteDb } from './sqlite-db.js';
+import * as interactions from './sqlite-interactions.js';
 import * as outbox from './sqlite-outbox.js';
 import { remember, toOutbox, toThread, type Row } from './sqlite-rows.js';
 import type {
@@ -8,11 +9,14 @@ import type {
   DeliverableOptions,
   MessageRecord,
   NewNotification,
+  NewSlackAction,
   OutboxFailure,
   OutboxItem,
   OutboxKind,
   PendingNotification,
+  SlackActionRecord,
   StoreStats,
+  ThreadInteraction,
   ThreadKind,
   ThreadRecord,
   ThreadStore,
@@ -258,6 +262,26 @@ export class SqliteStore implements ThreadStore {
     return this.guard(() =>
       (this.sql('SELECT * FROM outbox WHERE thread_id = ? ORDER BY id').all(threadId) as Row[]).map(toOutbox),
     );
+  }
+
+  async saveInteraction(threadId: string, interaction: ThreadInteraction, now: number): Promise<boolean> {
+    return interactions.saveInteraction(this.s, threadId, interaction, now);
+  }
+
+  async rememberOnce(key: string, expiresAt: number, now: number): Promise<boolean> {
+    return interactions.rememberOnce(this.s, key, expiresAt, now);
+  }
+
+  async queueSlackAction(action: NewSlackAction): Promise<number> {
+    return interactions.queueSlackAction(this.s, action);
+  }
+
+  async claimSlackActions(now: number, limit: number, staleBefore: number): Promise<SlackActionRecord[]> {
+    return interactions.claimSlackActions(this.s, now, limit, staleBefore);
+  }
+
+  async finishSlackAction(id: number, outcome: { error?: string }, now: number): Promise<boolean> {
+    return interactions.finishSlackAction(this.s, id, outcome, now);
   }
 
   async prune(c: { notificationsBefore: number; threadsBefore: number }) {

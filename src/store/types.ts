@@ -42,6 +42,48 @@ export interface ThreadRecord<S = EpisodeState> {
   resolvedAt: number | null;
   previousId: string | null;
   updatedAt: number;
+  /** What people did from Slack (Ack, Silence) and the reconciler's close; null when nothing yet. */
+  interaction?: ThreadInteraction | null;
+}
+
+/** A Slack user as an interactive request names them (verified by the request signature). */
+export interface SlackActor {
+  id: string;
+  name: string;
+}
+
+/**
+ * Kept apart from the episode state (its own column): the processor rewrites the state from
+ * each notification, and an Ack must survive that without a read-modify-write race.
+ */
+export interface ThreadInteraction {
+  ack?: { by: SlackActor; at: number };
+  /** The Alertmanager silence created from the thread, while it is meant to be active. */
+  silence?: { id: string; by: SlackActor; at: number; endsAt: number; alertmanagerUrl: string };
+  /** The last silence, once someone expired it from the thread. */
+  unsilenced?: { id: string; by: SlackActor; at: number };
+  /** Closed by the reconciler: Alertmanager no longer reported the alerts. */
+  reconciledAt?: number;
+}
+
+export type SlackActionKind = 'ack' | 'silence' | 'unsilence';
+
+/** A button press, recorded before the request is answered and carried out afterwards. */
+export interface NewSlackAction {
+  threadId: string;
+  kind: SlackActionKind;
+  actor: SlackActor;
+  /** Silence duration (ms) for 'silence'. */
+  durationMs?: number;
+  /** Slack's response_url: where the outcome is told to the person who pressed. */
+  responseUrl?: string;
+  now: number;
+}
+
+export interface SlackActionRecord extends NewSlackAction {
+  id: number;
+  status: 'pending' | 'running' | 'done' | 'failed';
+  error: string | null;
 }
 
 export type OutboxKind = 'post_parent' | 'update_parent' | 'reply';
@@ -175,6 +217,26 @@ export interface ThreadStore {
   messages(threadId: string): Promise<MessageRecord[]>;
   outbox(threadId: string): Promise<OutboxItem[]>;
   stats(now: number): Promise<StoreStats>;
+  /**
+   * Saves a thread's interaction state and queues an edit of its parent, in one transaction.
+   * False (nothing changed) when there is no such thread.
+   */
+  saveInteraction(threadId: string, interaction: ThreadInteraction, now: number): Promise<boolean>;
+  /**
+   * Replay protection for signed Slack requests, shared by every process on the store: true the
+   * first time `key` is seen, false while it is remembered (until `expiresAt`). Forgets expired keys.
+   */
+  rememberOnce(key: string, expiresAt: number, now: number): Promise<boolean>;
+  /** Records a button press to carry out (durably: a restart carries out what was pending). */
+  queueSlackAction(action: NewSlackAction): Promise<number>;
+  /**
+   * Takes up to `limit` button presses to carry out, oldest first: pending ones, and ones taken
+   * at or before `staleBefore` and never finished (their process died). Atomic: two processes
+   * never take the same press at once.
+   */
+  claimSlackActions(now: number, limit: number, staleBefore: number): Promise<SlackActionRecord[]>;
+  /** running → done / failed; false when it was already finished. */
+  finishSlackAction(id: number, outcome: { error?: string }, now: number): Promise<boolean>;
   /**
    * Retention: forgets processed notifications received before `notificationsBefore`, and resolved
    * threads (with their messages and finished outbox rows) resolved before `threadsBefore` — except
