@@ -92,6 +92,22 @@ export class MetricProviderError extends AppError {
   override readonly httpStatus = 502;
 }
 
+/**
+ * An Alertmanager API v2 call failed: `reason` is "unreachable", "timeout" or "http_<status>".
+ * Never carries credentials: the URL in the message is the base URL without userinfo.
+ */
+export class AlertmanagerApiError extends AppError {
+  readonly code = 'alertmanager_api_error';
+  override readonly httpStatus = 502;
+  constructor(
+    readonly reason: string,
+    readonly operation: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export function isAppError(err: unknown): err is AppError {
   return err instanceof AppError;
 }

@@ -11,7 +11,7 @@ export const EMBEDDED_CHANNEL = 'C0ALERTS';
 
 /** A config with its secrets resolved to values (from env, `*_FILE` files or the file). */
 export interface LoadedConfig extends Config {
-  secrets: { slackToken?: string; webhookToken?: string };
+  secrets: { slackToken?: string; webhookToken?: string; slackSigningSecret?: string };
 }
 
 /**
@@ -53,6 +53,7 @@ export async function loadConfig(opts: { configPath?: string; env?: Env } = {}):
     secrets: {
       slackToken,
       webhookToken: await secretValue('THREADER_WEBHOOK_TOKEN', env, config.webhook.token),
+      slackSigningSecret: await secretValue('SLACK_SIGNING_SECRET', env, config.slack.signingSecret),
     },
   };
 }
@@ -93,6 +94,7 @@ function applyEnv(raw: Record<string, unknown>, env: Env): void {
   set(['store', 'db'], env.THREADER_DB);
   set(['slack', 'channel'], env.SLACK_CHANNEL);
   set(['slack', 'apiUrl'], env.SLACK_API_URL);
+  set(['alertmanager', 'url'], env.ALERTMANAGER_URL);
   set(['log', 'level'], env.LOG_LEVEL);
 }
 

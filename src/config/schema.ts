@@ -49,6 +49,24 @@ export const configSchema = z.strictObject({
       /** Default channel; required with a Slack token, `C0ALERTS` for the embedded local Slack. */
       channel: channelId().optional(),
       timeout: duration('10s'),
+      /** Verifies Slack's interactive requests (buttons); usually SLACK_SIGNING_SECRET(_FILE). */
+      signingSecret: secret.optional(),
+    })
+    .prefault({}),
+  alertmanager: z
+    .strictObject({
+      /** API base URL for silences and the reconciler; unset = each notification's externalURL. */
+      url: z.url().optional(),
+      timeout: duration('5s'),
+      reconcile: z
+        .strictObject({
+          /** Close threads whose alerts Alertmanager no longer reports (a lost resolve). */
+          enabled: z.boolean().default(false),
+          interval: duration('1m'),
+          /** Threads notified more recently than this are left alone: their resolve may be on its way. */
+          grace: duration('5m'),
+        })
+        .prefault({}),
     })
     .prefault({}),
   webhook: z.strictObject({ token: secret.optional() }).prefault({}),
