@@ -1,0 +1,93 @@
+import { AlertmanagerApiError } from '../errors.js';
+import type { AlertmanagerClient, AmAlert, PostableSilence, Silence } from './types.js';
+
+export interface AlertmanagerClientOptions {
+  /** e.g. http://alertmanager:9093 (a path prefix such as /am is kept; userinfo becomes basic auth). */
+  baseUrl: string;
+  timeoutMs: number;
+  fetch?: typeof fetch;
+}
+
+/**
+ * Alertmanager API v2 over fetch: one call per method, each bounded by a timeout. Failures are
+ * AlertmanagerApiError with a reason ("unreachable", "timeout", "http_404"); the error text names
+ * the base URL without any credentials it carried. Only retry/ loops, so nothing retries here.
+ */
+export function createAlertmanagerClient(opts: AlertmanagerClientOptions): AlertmanagerClient {
+  const parsed = new URL(opts.baseUrl);
+  const auth =
+    parsed.username || parsed.password
+      ? `Basic ${Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString('base64')}`
+      : undefined;
+  parsed.username = '';
+  parsed.password = '';
+  const base = parsed.href.replace(/\/+$/, '');
+  const doFetch = opts.fetch ?? fetch;
+
+  async function call<T>(operation: string, method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (auth) headers.authorization = auth;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await doFetch(`${base}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(opts.timeoutMs),
+      });
+    } catch (err) {
+      const timeout = (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError';
+      throw new AlertmanagerApiError(
+        timeout ? 'timeout' : 'unreachable',
+        operation,
+        `Alertmanager ${base}: ${operation} ${timeout ? `timed out after ${opts.timeoutMs} ms` : 'failed: cannot connect'}`,
+      );
+    }
+    const text = await res.text().catch(() => '');
+    if (!res.ok) {
+      throw new AlertmanagerApiError(
+        `http_${res.status}`,
+        operation,
+        `Alertmanager ${base}: ${operation} answered HTTP ${res.status}${text ? `: ${text.slice(0, 200).trim()}` : ''}`,
+      );
+    }
+    try {
+      return (text ? JSON.parse(text) : undefined) as T;
+    } catch {
+      throw new AlertmanagerApiError(
+        'bad_response',
+        operation,
+        `Alertmanager ${base}: ${operation} answered non-JSON`,
+      );
+    }
+  }
+
+  return {
+    url: base,
+    alerts: async () => {
+      const alerts = await call<unknown>('list alerts', 'GET', '/api/v2/alerts');
+      if (!Array.isArray(alerts))
+        throw new AlertmanagerApiError(
+          'bad_response',
+          'list alerts',
+          `Alertmanager ${base}: alerts is not a list`,
+        );
+      return alerts as AmAlert[];
+    },
+    createSilence: async (silence: PostableSilence) => {
+      const res = await call<{ silenceID?: string }>('create silence', 'POST', '/api/v2/silences', silence);
+      if (!res?.silenceID)
+        throw new AlertmanagerApiError(
+          'bad_response',
+          'create silence',
+          `Alertmanager ${base}: no silenceID`,
+        );
+      return res.silenceID;
+    },
+    getSilence: (id) => call<Silence>('get silence', 'GET', `/api/v2/silence/${encodeURIComponent(id)}`),
+    expireSilence: async (id) => {
+      await call<unknown>('expire silence', 'DELETE', `/api/v2/silence/${encodeURIComponent(id)}`);
+    },
+  };
+}
