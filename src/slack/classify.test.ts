@@ -51,8 +51,6 @@ describe('classifySlackError', () => {
   });
 
   it.each([
-    'channel_not_found',
-    'is_archived',
     'not_in_channel',
     'invalid_auth',
     'not_authed',
@@ -70,13 +68,39 @@ describe('classifySlackError', () => {
   });
 
   it.each([
+    ['channel_not_found', 'channel_not_found'],
+    ['is_archived', 'channel_archived'],
+  ])('keeps %s for later, and says the thread can move to the default channel', (error, heal) => {
+    expect(classifySlackError(api(error))).toEqual({
+      retry: true,
+      uncertain: false,
+      permanent: false,
+      blocked: true,
+      error,
+      heal,
+    });
+  });
+
+  it.each([
+    ['message_not_found', 'parent_deleted'],
+    ['cant_update_message', 'edit_refused'],
+    ['edit_window_closed', 'edit_refused'],
+  ])('gives up editing on %s, and says a fresh parent can take over', (error, heal) => {
+    expect(classifySlackError(api(error))).toEqual({
+      retry: false,
+      uncertain: false,
+      permanent: true,
+      blocked: false,
+      error,
+      heal,
+    });
+  });
+
+  it.each([
     'msg_too_long',
     'invalid_blocks',
     'no_text',
     'invalid_arguments',
-    'message_not_found',
-    'cant_update_message',
-    'edit_window_closed',
     'http_400',
     'http_404',
     'an_error_slack_adds_next_year',

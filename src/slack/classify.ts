@@ -22,7 +22,24 @@ export interface SlackErrorClass {
   blocked: boolean;
   /** Slack's error string ('channel_not_found', 'ratelimited', 'http_503', 'network_error', …). */
   error: string;
+  /**
+   * The thread can heal itself instead of waiting: its parent is gone or can no longer be edited
+   * (post a fresh parent and continue there), or its channel is archived or gone (move to the
+   * default channel). failure-plan.ts decides whether that is possible.
+   */
+  heal?: SlackHeal;
 }
+
+export type SlackHeal = 'parent_deleted' | 'edit_refused' | 'channel_archived' | 'channel_not_found';
+
+/** Refusals a thread can heal from (https://api.slack.com/methods/chat.update#errors and chat.postMessage). */
+const HEALABLE: Readonly<Record<string, SlackHeal>> = {
+  message_not_found: 'parent_deleted',
+  cant_update_message: 'edit_refused',
+  edit_window_closed: 'edit_refused',
+  is_archived: 'channel_archived',
+  channel_not_found: 'channel_not_found',
+};
 
 /**
  * Errors Slack documents for chat.postMessage / chat.update / reactions.add / conversations.* that
@@ -87,7 +104,10 @@ export function classifySlackError(err: unknown): SlackErrorClass {
   if (TRANSPORT.has(error) || SERVER_SIDE.has(error) || /^http_5\d\d$/.test(error)) {
     return { retry: true, uncertain: true, permanent: false, blocked: false, error };
   }
-  if (BLOCKED_SLACK_ERRORS.has(error))
-    return { retry: true, uncertain: false, permanent: false, blocked: true, error };
-  return { retry: false, uncertain: false, permanent: true, blocked: false, error };
+  const heal = HEALABLE[error];
+  const out: SlackErrorClass = BLOCKED_SLACK_ERRORS.has(error)
+    ? { retry: true, uncertain: false, permanent: false, blocked: true, error }
+    : { retry: false, uncertain: false, permanent: true, blocked: false, error };
+  if (heal) out.heal = heal;
+  return out;
 }

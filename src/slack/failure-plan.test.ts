@@ -99,3 +99,92 @@ describe('planFailure', () => {
     expect(outcome).toEqual({ error, ...rest });
   });
 });
+
+describe('planFailure: self-healing threads', () => {
+  const healing = { ...timings, fallbackChannel: 'C_DEFAULT' };
+  const heal = (error: string, over: Partial<OutboxItem> = {}, channel = 'C1') =>
+    planFailure(item(over), classifySlackError(new SlackApiError(error, 'chat.update')), 1_000, healing, {
+      channel,
+    });
+
+  it.each<[string, string, Partial<OutboxItem>, string, { reason: string; channel: string } | undefined]>([
+    [
+      'a deleted parent is replaced by a fresh one in the same channel',
+      'message_not_found',
+      { kind: 'update_parent' },
+      'C1',
+      { reason: 'parent_deleted', channel: 'C1' },
+    ],
+    [
+      'a parent Slack will not let us edit is replaced by a fresh one',
+      'cant_update_message',
+      { kind: 'update_parent' },
+      'C1',
+      { reason: 'edit_refused', channel: 'C1' },
+    ],
+    [
+      'a closed edit window is healed the same way',
+      'edit_window_closed',
+      { kind: 'update_parent' },
+      'C1',
+      { reason: 'edit_refused', channel: 'C1' },
+    ],
+    [
+      'a parent posted into an archived channel goes to the default channel',
+      'is_archived',
+      { kind: 'post_parent' },
+      'C1',
+      { reason: 'channel_archived', channel: 'C_DEFAULT' },
+    ],
+    [
+      'a reply into a thread of an archived channel moves the thread to the default channel',
+      'is_archived',
+      { kind: 'reply' },
+      'C1',
+      { reason: 'channel_archived', channel: 'C_DEFAULT' },
+    ],
+    [
+      'an edit in a channel that no longer exists moves the thread to the default channel',
+      'channel_not_found',
+      { kind: 'update_parent' },
+      'C1',
+      { reason: 'channel_not_found', channel: 'C_DEFAULT' },
+    ],
+    [
+      'the thread lives where the thread says, not where an older outbox row says',
+      'message_not_found',
+      { kind: 'update_parent', channel: 'C_OLD' },
+      'C1',
+      { reason: 'parent_deleted', channel: 'C1' },
+    ],
+  ])('%s', (_name, error, over, channel, expected) => {
+    const p = heal(error, over, channel);
+    expect(p.kind).toBe('heal');
+    expect(p.heal).toEqual(expected);
+    expect(p.outcome).toMatchObject({ error, dead: false });
+  });
+
+  it('a default channel that is itself archived has nowhere to go: blocked, retried after a pause', () => {
+    const p = heal('is_archived', { kind: 'post_parent' }, 'C_DEFAULT');
+    expect(p.kind).toBe('blocked');
+    expect(p.outcome.retryAt).toBe(61_000);
+  });
+
+  it('without a default channel an archived channel stays blocked as before', () => {
+    const p = planFailure(
+      item(),
+      classifySlackError(new SlackApiError('is_archived', 'chat.postMessage')),
+      1_000,
+      timings,
+    );
+    expect(p.kind).toBe('blocked');
+  });
+
+  it('a reply never replaces its parent on message_not_found: only an edit tells the parent is gone', () => {
+    expect(heal('message_not_found', { kind: 'reply' }).kind).toBe('permanent');
+  });
+
+  it('a thread that keeps losing its parent stops healing and gives up the edit', () => {
+    expect(heal('edit_window_closed', { kind: 'update_parent', attempts: 4 }).kind).toBe('permanent');
+  });
+});

@@ -1,6 +1,6 @@
 import { backoffDelay, type RetryPolicy } from '../retry/policy.js';
 import type { OutboxFailure, OutboxItem } from '../store/types.js';
-import type { SlackErrorClass } from './classify.js';
+import type { SlackErrorClass, SlackHeal } from './classify.js';
 
 export interface FailureTimings {
   policy: RetryPolicy;
@@ -8,9 +8,25 @@ export interface FailureTimings {
   uncertainGraceMs: number;
   /** Wait after a refusal a person must fix (token, scope, channel). */
   blockedRetryMs: number;
+  /** Where a thread goes when its channel is archived or gone (the configured default channel). */
+  fallbackChannel?: string;
 }
 
-export type FailureKind = 'rate_limited' | 'blocked' | 'permanent' | 'retry';
+/** Where the thread lives now (the outbox row may predate a move). */
+export interface FailureWhere {
+  channel: string;
+}
+
+export type FailureKind = 'rate_limited' | 'blocked' | 'permanent' | 'retry' | 'heal';
+
+/** A self-healing move: post a fresh parent in `channel` (linking the old one) and continue there. */
+export interface HealPlan {
+  reason: SlackHeal;
+  channel: string;
+}
+
+/** A thread that keeps losing its parent (a bot that may not edit anything) stops healing. */
+export const MAX_HEAL_ATTEMPTS = 3;
 
 export interface FailurePlan {
   kind: FailureKind;
@@ -18,6 +34,8 @@ export interface FailurePlan {
   outcome: OutboxFailure;
   /** Rate limited: pause this channel and method until then. */
   pauseUntil?: number;
+  /** kind 'heal': where the fresh parent goes. `outcome` is what the row becomes if healing fails. */
+  heal?: HealPlan;
 }
 
 /**
@@ -30,7 +48,10 @@ export function planFailure(
   c: SlackErrorClass,
   now: number,
   t: FailureTimings,
+  where: FailureWhere = { channel: item.channel },
 ): FailurePlan {
+  const healed = planHeal(item, c, now, t, where);
+  if (healed) return healed;
   const backoff = backoffDelay(t.policy, item.attempts + 1);
   const keep = (retryAt: number, uncertain = item.uncertain): OutboxFailure => ({
     error: c.error,
@@ -52,4 +73,28 @@ export function planFailure(
   const uncertainPost = c.uncertain && item.kind !== 'update_parent';
   const delay = uncertainPost && c.error === 'timeout' ? Math.max(backoff, t.uncertainGraceMs) : backoff;
   return { kind: 'retry', outcome: keep(now + delay, item.uncertain || uncertainPost) };
+}
+
+/**
+ * Self-healing instead of waiting for a person: a deleted parent (message_not_found on chat.update)
+ * or one Slack will not let us edit (cant_update_message, edit_window_closed) is replaced by a fresh
+ * parent in the same channel; an archived or missing channel sends the thread to the default
+ * channel. A thread already in the default channel has nowhere to go: it stays blocked.
+ */
+function planHeal(
+  item: OutboxItem,
+  c: SlackErrorClass,
+  now: number,
+  t: FailureTimings,
+  where: FailureWhere,
+): FailurePlan | undefined {
+  if (!c.heal || item.attempts > MAX_HEAL_ATTEMPTS) return undefined;
+  const retryNow: OutboxFailure = { error: c.error, retryAt: now, uncertain: item.uncertain, dead: false };
+  if (c.heal === 'parent_deleted' || c.heal === 'edit_refused') {
+    if (item.kind !== 'update_parent') return undefined;
+    return { kind: 'heal', outcome: retryNow, heal: { reason: c.heal, channel: where.channel } };
+  }
+  const fallback = t.fallbackChannel;
+  if (!fallback || fallback === where.channel) return undefined;
+  return { kind: 'heal', outcome: retryNow, heal: { reason: c.heal, channel: fallback } };
 }
