@@ -1,0 +1,138 @@
+import type { Clock } from '../clock.js';
+import { DeployAbortedError } from './executor-errors.js';
+import type { ControlRequest, ExecutorStore } from './executor-types.js';
+
+/**
+ * The executor's view of the outside world while it works: control requests read from the store
+ * on a timer, the owner's heartbeat, and waits that end early on abort. Everything runs on the
+ * injected clock so the executor's tests drive time by hand.
+ */
+export class ExecutorControls {
+  private readonly abortCtl = new AbortController();
+  private paused = false;
+  private approvedBy: string | undefined;
+  private resumedBy: string | undefined;
+  private pausedBy: string | undefined;
+  private wakers = new Set<() => void>();
+  private timer: unknown;
+  private beatTimer: unknown;
+  private stopped = false;
+
+  constructor(
+    private readonly deployId: string,
+    private readonly store: ExecutorStore,
+    private readonly clock: Clock,
+    private readonly opts: {
+      pollMs: number;
+      heartbeatMs: number;
+      heartbeat: () => Promise<void>;
+      onError: (err: unknown) => void;
+    },
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.abortCtl.signal;
+  }
+
+  start(): void {
+    this.schedulePoll();
+    this.scheduleBeat();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.clock.clearTimeout(this.timer);
+    this.clock.clearTimeout(this.beatTimer);
+  }
+
+  /** Reads pending requests now (also done on the timer). */
+  async poll(): Promise<void> {
+    const requests = await this.store.takeControls(this.deployId);
+    requests.forEach((r) => this.apply(r));
+  }
+
+  private apply(r: ControlRequest): void {
+    if (r.action === 'abort') this.abortCtl.abort(new DeployAbortedError(r.by, r.reason));
+    else if (r.action === 'pause') {
+      this.paused = true;
+      this.pausedBy = r.by;
+    } else if (r.action === 'resume') {
+      this.paused = false;
+      this.resumedBy = r.by;
+    } else this.approvedBy = r.by;
+    this.wakers.forEach((w) => w());
+  }
+
+  private schedulePoll(): void {
+    if (this.stopped) return;
+    this.timer = this.clock.setTimeout(() => {
+      this.poll()
+        .catch(this.opts.onError)
+        .finally(() => this.schedulePoll());
+    }, this.opts.pollMs);
+  }
+
+  private scheduleBeat(): void {
+    if (this.stopped) return;
+    this.beatTimer = this.clock.setTimeout(() => {
+      this.opts
+        .heartbeat()
+        .catch(this.opts.onError)
+        .finally(() => this.scheduleBeat());
+    }, this.opts.heartbeatMs);
+  }
+
+  /** A pause asked for and not yet resumed (the executor honours it between steps). */
+  pauseRequested(): string | undefined {
+    return this.paused ? (this.pausedBy ?? 'unknown') : undefined;
+  }
+
+  /** Clears a granted approval so a later approval step needs its own. */
+  takeApproval(): string | undefined {
+    const by = this.approvedBy;
+    this.approvedBy = undefined;
+    return by;
+  }
+
+  /** Clears a resume so the next pause waits for a new one. */
+  takeResume(): string | undefined {
+    const by = this.resumedBy;
+    this.resumedBy = undefined;
+    return by;
+  }
+
+  throwIfAborted(): void {
+    if (this.abortCtl.signal.aborted) throw this.abortCtl.signal.reason;
+  }
+
+  /** Waits `ms` on the clock; rejects with DeployAbortedError on abort. */
+  sleep(ms: number): Promise<void> {
+    return this.until(() => false, ms).then(() => undefined);
+  }
+
+  /**
+   * Resolves true once `ready()` holds (checked whenever a control request arrives), false when
+   * `timeoutMs` passes first; rejects with DeployAbortedError on abort.
+   */
+  until(ready: () => boolean, timeoutMs?: number): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      const signal = this.abortCtl.signal;
+      if (signal.aborted) return reject(signal.reason);
+      if (ready()) return resolve(true);
+      let timer: unknown;
+      const done = (fn: () => void) => {
+        this.wakers.delete(check);
+        signal.removeEventListener('abort', onAbort);
+        if (timer !== undefined) this.clock.clearTimeout(timer);
+        fn();
+      };
+      const check = () => {
+        if (ready()) done(() => resolve(true));
+      };
+      const onAbort = () => done(() => reject(signal.reason));
+      this.wakers.add(check);
+      signal.addEventListener('abort', onAbort, { once: true });
+      if (timeoutMs !== undefined) timer = this.clock.setTimeout(() => done(() => resolve(false)), timeoutMs);
+    });
+  }
+}

@@ -1,0 +1,66 @@
+import type { Clock } from '../clock.js';
+import type { GuardContext } from '../guard/guard.js';
+import type { MetricProvider } from '../metrics/types.js';
+import type { RetryPolicy } from '../retry/policy.js';
+import type { DeployStore } from '../store/deploy-types.js';
+import type { TrafficRouter } from '../traffic/types.js';
+import type { InstanceDriver } from './drivers/types.js';
+import type { DeployEvent, EnvironmentSpec, FleetState, Plan, Step } from './types.js';
+
+/** What another process can ask of a running deploy (`threader approve|abort|pause|resume ID`). */
+export type ControlAction = 'approve' | 'abort' | 'pause' | 'resume';
+
+export interface ControlRequest {
+  action: ControlAction;
+  by: string;
+  reason?: string;
+}
+
+/**
+ * Control requests travel through the store, because the executor and the CLI that asks are
+ * different processes (possibly on different CI runners sharing one state DB).
+ */
+export interface DeployControls {
+  requestControl(id: string, request: ControlRequest, at: number): Promise<unknown>;
+  /** Returns the pending requests in arrival order and marks them taken (each is seen once). */
+  takeControls(id: string): Promise<ControlRequest[]>;
+}
+
+export type ExecutorStore = DeployStore & DeployControls;
+
+/** Status code of one HTTP probe; rejects when there was no answer (refused, timeout). */
+export type Probe = (url: string, timeoutMs: number, signal?: AbortSignal) => Promise<number>;
+
+export type EventListener = (event: DeployEvent) => void;
+
+export interface ExecutorDeps {
+  store: ExecutorStore;
+  driver: InstanceDriver;
+  router: TrafficRouter;
+  /** Needed only when the plan has analyse steps. */
+  provider?: MetricProvider;
+  env: EnvironmentSpec;
+  clock: Clock;
+  /** The guard window the executor locks after an automatic rollback. */
+  guard: GuardContext;
+  /** Undo plan for a deploy that stopped at `failedAt` (helper A's planRevert, bound to the env). */
+  planRevert: (plan: Plan, failedAt: number, fleetBefore: FleetState) => Step[];
+  /** The fleet as it was before this deploy (the last succeeded record's outcome). */
+  fleetBefore: FleetState;
+  /** The config file path, for the rollback command printed after a failure. */
+  configPath: string;
+  /** Who drives this deploy (the lease in DeployRecord.owner). */
+  owner: { pid: number; host: string };
+  probe?: Probe;
+  /** For driver commands (start/stop); tests pass policies.instant. */
+  retryPolicy?: RetryPolicy;
+  /** How often control requests are read from the store (ms). */
+  controlPollMs?: number;
+  /** How often the owner's heartbeat is written (ms); stale after STALE_HEARTBEATS of these. */
+  heartbeatMs?: number;
+}
+
+export const DEFAULT_CONTROL_POLL_MS = 250;
+export const DEFAULT_HEARTBEAT_MS = 2_000;
+/** A deploy whose heartbeat is this many intervals old has lost its executor. */
+export const STALE_HEARTBEATS = 5;

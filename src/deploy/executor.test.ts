@@ -1,0 +1,293 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { guardStatus } from '../guard/guard.js';
+import { LockFile } from '../guard/lock-file.js';
+import { policies } from '../retry/policy.js';
+import { FakeClock } from '../../test/helpers/fake-clock.js';
+import {
+  FakeDriver,
+  FakeRouter,
+  MemoryDeployStore,
+  ScriptedProvider,
+  testEnv,
+  testRecord,
+} from '../../test/deploy/fakes.js';
+import { DeployExecutor } from './executor.js';
+import type { ExecutorDeps } from './executor-types.js';
+import type { DeployEvent, DeployRecord, EnvironmentSpec, Step } from './types.js';
+
+const stable = { a: 1, b: 1, c: 1, d: 1 };
+const canarySteps: Step[] = [
+  { kind: 'set-weight', weights: { a: 1, b: 1, c: 1 } },
+  { kind: 'drain', instances: ['d'], delay: 1_000 },
+  { kind: 'start', instances: ['d'], version: 'v2' },
+  { kind: 'health-gate', instances: ['d'] },
+  { kind: 'set-weight', weights: { a: 3, b: 3, c: 3, d: 1 }, requestedPercent: 10, effectivePercent: 10 },
+  { kind: 'analyse', count: 3, interval: 2_000, label: 'canary at 10%' },
+  { kind: 'set-weight', weights: stable },
+];
+const revertSteps: Step[] = [
+  { kind: 'set-weight', weights: { a: 1, b: 1, c: 1 } },
+  { kind: 'start', instances: ['d'], version: 'v1' },
+  { kind: 'health-gate', instances: ['d'] },
+  { kind: 'set-weight', weights: stable },
+];
+
+function setup(
+  steps: Step[],
+  opts: {
+    env?: Partial<EnvironmentSpec>;
+    provider?: ScriptedProvider;
+    unhealthy?: Set<number>;
+    record?: Partial<DeployRecord>;
+  } = {},
+) {
+  const clock = new FakeClock();
+  const store = new MemoryDeployStore();
+  const driver = new FakeDriver();
+  const router = new FakeRouter();
+  const lockFile = new LockFile(join(mkdtempSync(join(tmpdir(), 'exec-')), 'guard'));
+  const probed: string[] = [];
+  const deps: ExecutorDeps = {
+    store,
+    driver,
+    router,
+    provider: opts.provider ?? new ScriptedProvider([0]),
+    env: testEnv(opts.env),
+    clock,
+    guard: { file: lockFile, now: () => clock.now(), actor: 'threader deploy' },
+    planRevert: () => revertSteps,
+    fleetBefore: { versions: { a: 'v1', b: 'v1', c: 'v1', d: 'v1' }, weights: stable },
+    configPath: '/etc/threader/deploy.yaml',
+    owner: { pid: 4242, host: 'ci-1' },
+    probe: async (url) => {
+      probed.push(url);
+      const port = Number(new URL(url).port);
+      return opts.unhealthy?.has(port) ? 503 : 200;
+    },
+    retryPolicy: policies.instant,
+  };
+  const record = testRecord(steps, opts.record);
+  const events: DeployEvent[] = [];
+  const executor = new DeployExecutor(deps);
+  executor.onEvent((e) => events.push(e));
+  async function run(): Promise<DeployRecord> {
+    await store.create(record);
+    return drive(executor.run(record.id));
+  }
+  /** Advances the fake clock until the deploy settles. */
+  async function drive(p: Promise<DeployRecord>): Promise<DeployRecord> {
+    let done: DeployRecord | undefined;
+    let failed: unknown;
+    p.then((r) => (done = r)).catch((e) => (failed = e));
+    for (let i = 0; i < 2_000 && !done && !failed; i++) await clock.advance(250);
+    if (failed) throw failed;
+    if (!done) throw new Error('deploy did not settle');
+    return done;
+  }
+  return { clock, store, driver, router, lockFile, deps, record, events, executor, run, drive, probed };
+}
+
+describe('the deploy executor', () => {
+  it('runs every step in order, saves progress after each one and ends succeeded', async () => {
+    const t = setup(canarySteps);
+    const done = await t.run();
+    expect(done.status).toBe('succeeded');
+    expect(done.stepIndex).toBe(canarySteps.length);
+    expect(t.driver.calls).toEqual(['start d v2']);
+    expect(t.router.applied).toEqual([{ a: 1, b: 1, c: 1 }, { a: 3, b: 3, c: 3, d: 1 }, stable]);
+    const progress = t.store.updates.map((u) => u.patch.stepIndex).filter((i) => i !== undefined);
+    expect(progress).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(t.store.eventTypes('d-1')[0]).toBe('deploy-started');
+    expect(t.store.eventTypes('d-1').at(-1)).toBe('deploy-finished');
+    expect(t.events.map((e) => e.type)).toEqual(t.store.eventTypes('d-1'));
+  });
+
+  it('reports which versions serve traffic each time the weights change', async () => {
+    const t = setup(canarySteps);
+    await t.run();
+    const canary = t.events.find((e) => e.type === 'weights-set' && e.effectivePercent === 10);
+    expect(canary).toMatchObject({ versions: { a: 'v1', d: 'v2' }, requestedPercent: 10 });
+  });
+
+  it('rolls back, locks the guard with the reason and reports the failing value when the analysis fails', async () => {
+    const t = setup(canarySteps, { provider: new ScriptedProvider([0.2]) });
+    const done = await t.run();
+    expect(done.status).toBe('rolled-back');
+    expect(done.failure).toMatchObject({ step: 5, kind: 'analyse', outcome: 'Failed' });
+    expect(done.failure?.judgements?.[0]).toMatchObject({
+      value: 0.2,
+      threshold: 0.01,
+      query: 'q(http_5xx_ratio)',
+    });
+    expect(done.failure?.message).toContain('20% <= 1% does not hold');
+    expect(t.router.weights).toEqual(stable);
+    expect(t.driver.calls).toEqual(['start d v2', 'start d v1']);
+    const failed = t.events.find((e) => e.type === 'deploy-failed');
+    expect(failed).toMatchObject({
+      rollbackCommand: 'threader rollback --config /etc/threader/deploy.yaml --env production --to v1',
+    });
+    expect(t.events.find((e) => e.type === 'rollback-finished')).toMatchObject({ guardLocked: true });
+    const guard = await guardStatus({ file: t.lockFile, now: () => t.clock.now(), actor: 'x' });
+    expect(guard.locked).toBe(true);
+    expect(guard.lock?.reason).toContain('deploy d-1 (svc v2 to production) rolled back');
+    expect(guard.lock?.reason).toContain('20%');
+  });
+
+  it('stops a failing analysis after failureLimit + 1 bad measurements instead of taking all of them', async () => {
+    const provider = new ScriptedProvider([0.2]);
+    const t = setup(canarySteps, { provider });
+    await t.run();
+    expect(provider.measured).toBe(1);
+  });
+
+  it('fails the health gate of an instance that never answers 200 and rolls back', async () => {
+    const t = setup(canarySteps, { unhealthy: new Set([9004]) });
+    const done = await t.run();
+    expect(done.status).toBe('failed');
+    expect(done.failure?.kind).toBe('health-gate');
+    expect(done.failure?.message).toContain('d failed its health gate: 0/2 consecutive 200');
+    expect(done.failure?.message).toContain('answered 503');
+    // The revert's own health gate of d cannot pass either: the deploy needs a human.
+    expect(done.failure?.message).toContain('revert step 3 (health-gate) failed');
+    expect(t.router.weights).toEqual({ a: 1, b: 1, c: 1 });
+  });
+
+  it('gives a health gate until its deadline, probing once per interval', async () => {
+    const t = setup([{ kind: 'health-gate', instances: ['d'] }], { unhealthy: new Set([9004]) });
+    t.deps.planRevert = () => [];
+    const started = t.clock.now();
+    await t.run();
+    const failedAt = t.store.log.find((e) => e.event.type === 'deploy-failed')?.at ?? 0;
+    expect(failedAt - started).toBeGreaterThanOrEqual(9_000);
+    expect(failedAt - started).toBeLessThanOrEqual(10_500);
+    expect(t.probed.length).toBeGreaterThanOrEqual(9);
+    expect(t.probed.length).toBeLessThanOrEqual(11);
+  });
+
+  it('retries a flaky driver command with the retry policy', async () => {
+    const t = setup([{ kind: 'start', instances: ['d'], version: 'v2' }]);
+    t.driver.failStarts.set('d', 2);
+    const done = await t.run();
+    expect(done.status).toBe('succeeded');
+    expect(t.driver.calls).toEqual(['start-failed d', 'start-failed d', 'start d v2']);
+  });
+
+  it('waits at the approval step until someone approves from another process', async () => {
+    const steps: Step[] = [{ kind: 'approve', reason: 'production' }, ...canarySteps.slice(0, 1)];
+    const t = setup(steps);
+    await t.store.create(t.record);
+    const running = t.executor.run('d-1');
+    await t.clock.advance(30_000);
+    expect((await t.store.get('d-1'))?.status).toBe('waiting-approval');
+    expect(t.router.applied).toEqual([]);
+    await t.store.requestControl('d-1', { action: 'approve', by: 'bob' });
+    const done = await t.drive(running);
+    expect(done.status).toBe('succeeded');
+    expect(t.events.find((e) => e.type === 'approved')).toMatchObject({ by: 'bob' });
+  });
+
+  it('rolls back without locking the guard when nobody approves in time', async () => {
+    const t = setup([{ kind: 'approve', reason: 'production' }]);
+    const done = await t.run();
+    expect(done.status).toBe('rolled-back');
+    expect(done.failure?.message).toBe('no approval within 60 s');
+    expect(t.events.find((e) => e.type === 'rollback-finished')).toMatchObject({ guardLocked: false });
+  });
+
+  it('aborts on request: traffic goes back to stable, status aborted, guard untouched', async () => {
+    const steps: Step[] = [...canarySteps.slice(0, 5), { kind: 'pause', reason: 'look at the canary' }];
+    const t = setup(steps);
+    await t.store.create(t.record);
+    const running = t.executor.run('d-1');
+    await t.clock.advance(20_000);
+    expect((await t.store.get('d-1'))?.status).toBe('paused');
+    await t.store.requestControl('d-1', { action: 'abort', by: 'carol', reason: 'wrong build' });
+    const done = await t.drive(running);
+    expect(done.status).toBe('aborted');
+    expect(done.failure?.message).toBe('aborted by carol: wrong build');
+    expect(t.router.weights).toEqual(stable);
+    expect(t.events.some((e) => e.type === 'deploy-failed')).toBe(false);
+    const guard = await guardStatus({ file: t.lockFile, now: () => t.clock.now(), actor: 'x' });
+    expect(guard.locked).toBe(false);
+  });
+
+  it('pauses between steps when asked and goes on after resume', async () => {
+    const steps: Step[] = [
+      { kind: 'drain', instances: ['d'], delay: 5_000 },
+      { kind: 'stop', instances: ['d'] },
+    ];
+    const t = setup(steps);
+    await t.store.create(t.record);
+    const running = t.executor.run('d-1');
+    await t.clock.advance(1_000);
+    await t.store.requestControl('d-1', { action: 'pause', by: 'dave' });
+    await t.clock.advance(60_000);
+    expect((await t.store.get('d-1'))?.status).toBe('paused');
+    expect(t.driver.calls).toEqual([]);
+    await t.store.requestControl('d-1', { action: 'resume', by: 'dave' });
+    const done = await t.drive(running);
+    expect(done.status).toBe('succeeded');
+    expect(t.driver.calls).toEqual(['stop d']);
+    expect(t.store.eventTypes('d-1')).toContain('resumed');
+  });
+
+  it('pauses for a human when the analysis is inconclusive', async () => {
+    const t = setup(canarySteps, {
+      provider: new ScriptedProvider(['none']),
+      env: {
+        analysis: {
+          ...testEnv().analysis!,
+          checks: [{ ...testEnv().analysis!.checks[0]!, noData: 'inconclusive' }],
+        },
+      },
+    });
+    await t.store.create(t.record);
+    const running = t.executor.run('d-1');
+    await t.clock.advance(30_000);
+    expect((await t.store.get('d-1'))?.status).toBe('paused');
+    await t.store.requestControl('d-1', { action: 'resume', by: 'erin' });
+    const done = await t.drive(running);
+    expect(done.status).toBe('succeeded');
+  });
+
+  it('resumes a crashed deploy at the saved step without repeating finished ones', async () => {
+    const t = setup(canarySteps, {
+      record: { stepIndex: 4, owner: { pid: 1, host: 'ci-0', heartbeatAt: 0 } },
+    });
+    const done = await t.run();
+    expect(done.status).toBe('succeeded');
+    expect(t.driver.calls).toEqual([]);
+    expect(t.router.applied).toEqual([{ a: 3, b: 3, c: 3, d: 1 }, stable]);
+    expect(done.owner).toMatchObject({ pid: 4242, host: 'ci-1' });
+    const canary = t.events.find((e) => e.type === 'weights-set');
+    expect(canary).toMatchObject({ versions: { d: 'v2' } });
+  });
+
+  it('finishes the revert of a deploy that crashed while rolling back', async () => {
+    const t = setup(canarySteps, {
+      record: {
+        stepIndex: 5,
+        status: 'rolling-back',
+        failure: { step: 5, kind: 'analyse', message: 'analysis Failed', outcome: 'Failed' },
+      },
+    });
+    const done = await t.run();
+    expect(done.status).toBe('rolled-back');
+    expect(t.router.weights).toEqual(stable);
+    const guard = await guardStatus({ file: t.lockFile, now: () => t.clock.now(), actor: 'x' });
+    expect(guard.locked).toBe(true);
+  });
+
+  it('keeps the heartbeat fresh while it waits', async () => {
+    const t = setup([{ kind: 'pause', duration: 30_000, reason: 'bake' }]);
+    await t.store.create(t.record);
+    const running = t.executor.run('d-1');
+    await t.clock.advance(20_000);
+    const beat = (await t.store.get('d-1'))?.owner?.heartbeatAt ?? 0;
+    expect(t.clock.now() - beat).toBeLessThanOrEqual(2_000);
+    await t.drive(running);
+  });
+});

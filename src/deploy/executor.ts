@@ -1,0 +1,223 @@
+import { policies } from '../retry/policy.js';
+import { DeployAbortedError, StepFailedError } from './executor-errors.js';
+import { ExecutorControls } from './executor-controls.js';
+import { rollbackCommand, versionsAfter } from './executor-fleet.js';
+import { revertDeploy } from './executor-revert.js';
+import {
+  DEFAULT_CONTROL_POLL_MS,
+  DEFAULT_HEARTBEAT_MS,
+  type EventListener,
+  type ExecutorDeps,
+} from './executor-types.js';
+import { httpProbe } from './health-probe.js';
+import { runStep, type StepContext } from './run-step.js';
+import type { DeployEvent, DeployFailure, DeployRecord, DeployStatus, Step } from './types.js';
+
+/**
+ * Drives one deploy record through its plan: persists progress after every step (so a restarted
+ * executor resumes at `stepIndex`), honours control requests from other processes (approve,
+ * pause, resume, abort), and on a failed step runs the revert plan, locks the guard when a gate
+ * failed, and says how to roll back. Events go to the store's event log and to listeners
+ * (terminal progress, Slack narration).
+ */
+export class DeployExecutor {
+  private readonly listeners = new Set<EventListener>();
+
+  constructor(private readonly deps: ExecutorDeps) {}
+
+  onEvent(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private async emit(event: DeployEvent, deployId: string): Promise<void> {
+    await this.deps.store.appendEvent(deployId, event, this.deps.clock.now());
+    for (const l of this.listeners) {
+      try {
+        l(event);
+      } catch {
+        // A listener (Slack, terminal) must never change the course of a deploy.
+      }
+    }
+  }
+
+  private save(id: string, patch: Partial<DeployRecord>): Promise<DeployRecord> {
+    return this.deps.store.update(id, { ...patch, updatedAt: this.deps.clock.now() });
+  }
+
+  /** Runs (or resumes) the deploy until it reaches a final status; returns the final record. */
+  async run(id: string): Promise<DeployRecord> {
+    const { store, clock, owner } = this.deps;
+    const found = await store.get(id);
+    if (!found) throw new Error(`deploy ${id} not found`);
+    let record = await this.save(id, { owner: { ...owner, heartbeatAt: clock.now() } });
+    const controls = new ExecutorControls(id, store, clock, {
+      pollMs: this.deps.controlPollMs ?? DEFAULT_CONTROL_POLL_MS,
+      heartbeatMs: this.deps.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
+      heartbeat: async () => {
+        await this.save(id, { owner: { ...owner, heartbeatAt: clock.now() } });
+      },
+      onError: () => undefined,
+    });
+    // Requests made while no executor ran (an abort of an orphaned deploy) apply at once.
+    await controls.poll();
+    controls.start();
+    try {
+      if ((await store.events(id)).length === 0)
+        await this.emit({ type: 'deploy-started', deploy: record }, id);
+      if (record.status === 'rolling-back' && record.failure) {
+        const aborted = record.failure.message.startsWith('aborted');
+        const gate = !aborted && ['health-gate', 'analyse'].includes(record.failure.kind);
+        record = await this.revert(record, record.failure, aborted, gate);
+      } else {
+        record = await this.forward(record, controls);
+      }
+    } finally {
+      controls.stop();
+    }
+    return record;
+  }
+
+  private context(record: DeployRecord, controls: ExecutorControls): StepContext {
+    const d = this.deps;
+    return {
+      deployId: record.id,
+      index: record.stepIndex,
+      env: d.env,
+      driver: d.driver,
+      router: d.router,
+      provider: d.provider,
+      probe: d.probe ?? httpProbe,
+      controls,
+      now: () => d.clock.now(),
+      retryPolicy: d.retryPolicy ?? policies.deployStep,
+      versions: versionsAfter(d.fleetBefore.versions, record.plan.steps.slice(0, record.stepIndex)),
+      emit: (e) => this.emit(e, record.id),
+    };
+  }
+
+  private async forward(start: DeployRecord, controls: ExecutorControls): Promise<DeployRecord> {
+    let record = start;
+    const ctx = this.context(record, controls);
+    const steps = record.plan.steps;
+    let index = record.stepIndex;
+    try {
+      for (; index < steps.length; index++) {
+        const step = steps[index] as Step;
+        ctx.index = index;
+        await this.honourPause(record, controls);
+        await this.emit({ type: 'step-started', deployId: record.id, index, step }, record.id);
+        let detail: string | undefined;
+        if (step.kind === 'pause') {
+          if (step.duration !== undefined) await controls.sleep(step.duration);
+          else await this.waitForResume(record, controls, 'plan');
+        } else if (step.kind === 'approve') {
+          detail = await this.approval(record, controls, step.reason, index);
+        } else {
+          const result = await runStep(step, ctx);
+          detail = result.detail;
+          if (result.inconclusive) await this.waitForResume(record, controls, 'analysis');
+        }
+        record = await this.save(record.id, { stepIndex: index + 1, status: 'running' });
+        await this.emit({ type: 'step-finished', deployId: record.id, index, step, detail }, record.id);
+      }
+    } catch (err) {
+      const aborted = err instanceof DeployAbortedError;
+      const failure: DeployFailure = {
+        step: index,
+        kind: (steps[index] as Step | undefined)?.kind ?? 'start',
+        message: aborted ? err.message : (err as Error).message,
+        ...(err instanceof StepFailedError && err.judgements ? { judgements: err.judgements } : {}),
+        ...(err instanceof StepFailedError && err.outcome ? { outcome: err.outcome } : {}),
+      };
+      record = await this.save(record.id, { status: 'rolling-back', failure });
+      if (!aborted) {
+        const command = rollbackCommand(this.deps.configPath, record.env, record.fromVersion);
+        await this.emit(
+          { type: 'deploy-failed', deployId: record.id, failure, rollbackCommand: command },
+          record.id,
+        );
+      }
+      return this.revert(record, failure, aborted, err instanceof StepFailedError && err.gate);
+    }
+    return this.finish(record, 'succeeded');
+  }
+
+  private async finish(record: DeployRecord, status: DeployStatus): Promise<DeployRecord> {
+    const done = await this.save(record.id, { status, finishedAt: this.deps.clock.now() });
+    await this.emit({ type: 'deploy-finished', deployId: record.id, status }, record.id);
+    return done;
+  }
+
+  private revert(
+    record: DeployRecord,
+    failure: DeployFailure,
+    aborted: boolean,
+    gate: boolean,
+  ): Promise<DeployRecord> {
+    return revertDeploy(record, failure, {
+      deps: this.deps,
+      aborted,
+      lockGuard: gate,
+      save: (patch) => this.save(record.id, patch),
+      emit: (e) => this.emit(e, record.id),
+      finish: (r, s) => this.finish(r, s),
+    });
+  }
+
+  private async honourPause(record: DeployRecord, controls: ExecutorControls): Promise<void> {
+    const by = controls.pauseRequested();
+    if (!by) return;
+    await this.save(record.id, { status: 'paused' });
+    await this.emit({ type: 'paused', deployId: record.id, by }, record.id);
+    await controls.until(() => controls.pauseRequested() === undefined);
+    await this.save(record.id, { status: 'running' });
+    await this.emit(
+      { type: 'resumed', deployId: record.id, by: controls.takeResume() ?? 'unknown' },
+      record.id,
+    );
+  }
+
+  /** An indefinite pause (a pause step without duration, an Inconclusive analysis) until `resume`. */
+  private async waitForResume(record: DeployRecord, controls: ExecutorControls, why: string): Promise<void> {
+    controls.takeResume();
+    await this.save(record.id, { status: 'paused' });
+    await this.emit({ type: 'paused', deployId: record.id, by: why }, record.id);
+    let by: string | undefined;
+    await controls.until(() => (by = controls.takeResume()) !== undefined);
+    await this.save(record.id, { status: 'running' });
+    await this.emit({ type: 'resumed', deployId: record.id, by: by ?? 'unknown' }, record.id);
+  }
+
+  private async approval(
+    record: DeployRecord,
+    controls: ExecutorControls,
+    reason: string,
+    index: number,
+  ): Promise<string> {
+    const { clock, env, store } = this.deps;
+    // After a restart the original deadline stands: it is in the event log.
+    const events = await store.events(record.id);
+    const first = events.findIndex((e) => e.event.type === 'step-started' && e.event.index === index);
+    const earlier = events.slice(Math.max(0, first)).find((e) => e.event.type === 'approval-requested');
+    const timeoutAt =
+      earlier?.event.type === 'approval-requested'
+        ? earlier.event.timeoutAt
+        : clock.now() + env.approval.timeout;
+    await this.save(record.id, { status: 'waiting-approval' });
+    if (!earlier)
+      await this.emit({ type: 'approval-requested', deployId: record.id, reason, timeoutAt }, record.id);
+    let by: string | undefined;
+    const approved = await controls.until(
+      () => (by = controls.takeApproval()) !== undefined,
+      Math.max(0, timeoutAt - clock.now()),
+    );
+    if (!approved) {
+      const why = `no approval within ${Math.round(env.approval.timeout / 1000)} s`;
+      if (env.approval.onTimeout === 'abort') throw new DeployAbortedError('approval timeout', why);
+      throw new StepFailedError(why, false);
+    }
+    await this.emit({ type: 'approved', deployId: record.id, by: by ?? 'unknown' }, record.id);
+    return `approved by ${by}`;
+  }
+}

@@ -1,0 +1,170 @@
+import { retry, RetryExhaustedError } from '../retry/retry.js';
+import { policies, type RetryPolicy } from '../retry/policy.js';
+import type { InstanceDriver } from './drivers/types.js';
+import type { TrafficRouter } from '../traffic/types.js';
+import type { MetricProvider } from '../metrics/types.js';
+import { runAnalysis, type AnalysisOutcome } from './analysis-run.js';
+import { StepFailedError } from './executor-errors.js';
+import type { ExecutorControls } from './executor-controls.js';
+import { upstreamFor } from './executor-fleet.js';
+import type { Probe } from './executor-types.js';
+import { healthGate } from './health-probe.js';
+import type { DeployEvent, EnvironmentSpec, InstanceSpec, Step } from './types.js';
+
+/** What one step needs; `versions` is updated in place as instances start and stop. */
+export interface StepContext {
+  deployId: string;
+  index: number;
+  env: EnvironmentSpec;
+  driver: InstanceDriver;
+  router: TrafficRouter;
+  provider?: MetricProvider;
+  probe: Probe;
+  controls: ExecutorControls;
+  now: () => number;
+  retryPolicy?: RetryPolicy;
+  versions: Record<string, string>;
+  emit: (event: DeployEvent) => Promise<void>;
+}
+
+export interface StepResult {
+  detail?: string;
+  /** An analysis came back Inconclusive: a human decides (DESIGN.md, Argo semantics). */
+  inconclusive?: AnalysisOutcome;
+}
+
+function instancesOf(env: EnvironmentSpec, names: string[]): InstanceSpec[] {
+  return names.map((n) => {
+    const found = env.instances.find((i) => i.name === n);
+    if (!found)
+      throw new StepFailedError(`the plan names instance "${n}", which is not in ${env.name}`, false);
+    return found;
+  });
+}
+
+/** Driver commands may flake (ssh, systemctl): retried with the deployStep policy. */
+async function withRetry(ctx: StepContext, what: string, fn: () => Promise<void>): Promise<void> {
+  try {
+    await retry(fn, {
+      policy: ctx.retryPolicy ?? policies.deployStep,
+      signal: ctx.controls.signal,
+      now: ctx.now,
+      sleep: (ms) => ctx.controls.sleep(ms),
+    });
+  } catch (err) {
+    if (ctx.controls.signal.aborted) throw ctx.controls.signal.reason;
+    const last = err instanceof RetryExhaustedError ? err.lastError : err;
+    const attempts = err instanceof RetryExhaustedError ? ` after ${err.attempts} attempt(s)` : '';
+    throw new StepFailedError(`${what} failed${attempts}: ${(last as Error).message ?? String(last)}`, false);
+  }
+}
+
+async function setWeights(
+  ctx: StepContext,
+  weights: Record<string, number>,
+  percent: { requestedPercent?: number; effectivePercent?: number },
+): Promise<string> {
+  let changed: boolean;
+  try {
+    changed = (await ctx.router.apply(upstreamFor(ctx.env, weights))).changed;
+  } catch (err) {
+    throw new StepFailedError(`traffic change failed: ${(err as Error).message}`, false);
+  }
+  await ctx.emit({
+    type: 'weights-set',
+    deployId: ctx.deployId,
+    weights,
+    ...percent,
+    versions: { ...ctx.versions },
+  });
+  const shown = Object.entries(weights)
+    .map(([n, w]) => `${n}=${w}`)
+    .join(' ');
+  return `${changed ? 'applied' : 'unchanged'}: ${shown || '(empty)'}`;
+}
+
+/** Runs one plan step other than pause and approve (those are the executor's own: they wait for people). */
+export async function runStep(step: Step, ctx: StepContext): Promise<StepResult> {
+  switch (step.kind) {
+    case 'start': {
+      await Promise.all(
+        instancesOf(ctx.env, step.instances).map((i) =>
+          withRetry(ctx, `starting ${i.name} on ${step.version}`, () =>
+            ctx.driver.start(i, step.version, ctx.env.run),
+          ),
+        ),
+      );
+      step.instances.forEach((n) => (ctx.versions[n] = step.version));
+      return { detail: `started ${step.instances.join(', ')} on ${step.version}` };
+    }
+    case 'stop': {
+      await Promise.all(
+        instancesOf(ctx.env, step.instances).map((i) =>
+          withRetry(ctx, `stopping ${i.name}`, () => ctx.driver.stop(i, ctx.env.run)),
+        ),
+      );
+      step.instances.forEach((n) => delete ctx.versions[n]);
+      return { detail: `stopped ${step.instances.join(', ')}` };
+    }
+    case 'drain':
+      await ctx.controls.sleep(step.delay);
+      return { detail: `drained ${step.instances.join(', ')} for ${step.delay} ms` };
+    case 'set-weight':
+      return { detail: await setWeights(ctx, step.weights, step) };
+    case 'switch':
+      return { detail: `switched to ${step.to}; ${await setWeights(ctx, step.weights, {})}` };
+    case 'health-gate': {
+      const results = await Promise.all(
+        instancesOf(ctx.env, step.instances).map((i) =>
+          healthGate(i, ctx.env.healthCheck, {
+            probe: ctx.probe,
+            now: ctx.now,
+            sleep: (ms) => ctx.controls.sleep(ms),
+            signal: ctx.controls.signal,
+          }),
+        ),
+      );
+      const failed = results.filter((r) => !r.passed);
+      if (failed.length > 0) throw new StepFailedError(failed.map((r) => r.message).join('; '), true);
+      return { detail: `healthy: ${step.instances.join(', ')}` };
+    }
+    case 'analyse':
+      return analyse(step, ctx);
+    case 'pause':
+    case 'approve':
+      throw new Error(`${step.kind} steps are run by the executor`);
+  }
+}
+
+async function analyse(step: Extract<Step, { kind: 'analyse' }>, ctx: StepContext): Promise<StepResult> {
+  const spec = ctx.env.analysis;
+  if (!spec)
+    throw new StepFailedError(`the plan has an analysis but ${ctx.env.name} has no analysis:`, false);
+  if (!ctx.provider) throw new StepFailedError('no metric provider for the analysis', false);
+  const result = await runAnalysis(spec, step, {
+    provider: ctx.provider,
+    now: ctx.now,
+    sleep: (ms) => ctx.controls.sleep(ms),
+    signal: ctx.controls.signal,
+  });
+  await ctx.emit({
+    type: 'analysis',
+    deployId: ctx.deployId,
+    index: ctx.index,
+    outcome: result.outcome,
+    judgements: result.deciding.length > 0 ? result.deciding : result.judgements.slice(-spec.checks.length),
+  });
+  const lines = result.deciding.map((j) => `${j.check}: ${j.message}${j.query ? ` [${j.query}]` : ''}`);
+  if (result.outcome === 'Failed' || result.outcome === 'Error') {
+    throw new StepFailedError(
+      `analysis "${step.label}" ${result.outcome}: ${lines.join('; ')}`,
+      true,
+      result.deciding,
+      result.outcome,
+    );
+  }
+  if (result.outcome === 'Inconclusive') return { inconclusive: result, detail: lines.join('; ') };
+  return {
+    detail: `analysis "${step.label}" Successful after ${result.judgements.length / Math.max(1, spec.checks.length)} measurement(s)`,
+  };
+}
