@@ -96,4 +96,29 @@ export const sqliteMigrations: string[] = [
   );
   CREATE INDEX slack_actions_open ON slack_actions (status, id) WHERE status IN ('pending', 'running');
   `,
+  // 3: storm digest (demand per channel, one table row per collected group) and self-healing
+  // threads (where a parent moved and why, so later edits keep saying so).
+  `
+  CREATE INDEX threads_channel_opened ON threads (channel, opened_at) WHERE kind = 'alert';
+  CREATE TABLE digest_entries (
+    n INTEGER PRIMARY KEY AUTOINCREMENT,
+    digest_id TEXT NOT NULL,
+    thread_id TEXT NOT NULL,
+    entry TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    UNIQUE (digest_id, thread_id)
+  );
+  CREATE TABLE parent_moves (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    thread_id TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    from_channel TEXT NOT NULL,
+    from_ts TEXT,
+    to_channel TEXT NOT NULL,
+    to_ts TEXT NOT NULL,
+    permalink TEXT,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX parent_moves_thread ON parent_moves (thread_id, id);
+  `,
 ];
