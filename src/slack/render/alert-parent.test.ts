@@ -280,3 +280,110 @@ describe('renderAlertParent', () => {
     expect(msg.text.length).toBeGreaterThan(0);
   });
 });
+
+describe('renderAlertParent with Slack buttons', () => {
+  const ana = { id: 'U0ANA', name: 'ana' };
+  const controlsOf = (msg: SlackMessage) => msg.blocks?.find((b) => b.type === 'actions');
+  const ids = (msg: SlackMessage) =>
+    ((controlsOf(msg)?.elements as Block[] | undefined) ?? []).map((e) => e.action_id);
+  const withRunbook = (over: Partial<EpisodeState> = {}) =>
+    episode([alert('1')], { commonAnnotations: { runbook_url: 'https://runbooks.local/latency' }, ...over });
+
+  it('offers Ack, a 1 h / 4 h / 24 h silence and Runbook and Alertmanager links on a firing thread', () => {
+    const msg = renderAlertParent(withRunbook(), { now: T0, buttonsFor: 'ep_1' });
+    const elements = controlsOf(msg)?.elements as Block[];
+    expect(ids(msg)).toEqual([
+      'threader_ack',
+      'threader_silence',
+      'threader_runbook',
+      'threader_alertmanager',
+    ]);
+    expect(elements[0]).toMatchObject({ type: 'button', value: 'ep_1' });
+    expect((elements[1]?.options as Array<{ value: string }>).map((o) => o.value)).toEqual([
+      '1h:ep_1',
+      '4h:ep_1',
+      '24h:ep_1',
+    ]);
+    expect(elements[2]).toMatchObject({ url: 'https://runbooks.local/latency' });
+    expect(elements[3]).toMatchObject({ url: 'http://alertmanager.local:9093/#/alerts?receiver=team-a' });
+    // The links are buttons now; the link line does not repeat them.
+    expect(allText(msg)).not.toContain('|Runbook>');
+    expect(allText(msg)).toContain('|Source>');
+  });
+
+  it('shows who acknowledged and when, and drops the Ack button', () => {
+    const msg = renderAlertParent(withRunbook(), {
+      now: T0 + MIN,
+      buttonsFor: 'ep_1',
+      interaction: { ack: { by: ana, at: T0 } },
+    });
+    expect(allText(msg)).toContain('Acknowledged by <@U0ANA> at <!date^');
+    expect(ids(msg)).not.toContain('threader_ack');
+    expect(ids(msg)).toContain('threader_silence');
+  });
+
+  it('while silenced shows the silence and offers Unsilence instead of Silence', () => {
+    const silence = { id: 's-1', by: ana, at: T0, endsAt: T0 + 60 * MIN, alertmanagerUrl: 'http://am' };
+    const msg = renderAlertParent(withRunbook(), {
+      now: T0 + MIN,
+      buttonsFor: 'ep_1',
+      interaction: { silence },
+    });
+    expect(allText(msg)).toContain('Silenced by <@U0ANA> until <!date^');
+    expect(allText(msg)).toContain('`s-1`');
+    expect(ids(msg)).toEqual([
+      'threader_ack',
+      'threader_unsilence',
+      'threader_runbook',
+      'threader_alertmanager',
+    ]);
+    const later = renderAlertParent(withRunbook(), {
+      now: T0 + 61 * MIN,
+      buttonsFor: 'ep_1',
+      interaction: { silence },
+    });
+    expect(allText(later)).toContain('has ended');
+    expect(ids(later)).toContain('threader_silence');
+  });
+
+  it('says who expired the silence', () => {
+    const msg = renderAlertParent(withRunbook(), {
+      now: T0 + 2 * MIN,
+      buttonsFor: 'ep_1',
+      interaction: { unsilenced: { id: 's-1', by: ana, at: T0 + MIN } },
+    });
+    expect(allText(msg)).toContain('Silence `s-1` expired by <@U0ANA>');
+  });
+
+  it('keeps only the links on a resolved thread, and says when the reconciler closed it', () => {
+    const state = withRunbook({ status: 'resolved', resolvedAt: T0 + MIN });
+    const msg = renderAlertParent(state, {
+      now: T0 + MIN,
+      buttonsFor: 'ep_1',
+      interaction: { reconciledAt: T0 + MIN },
+    });
+    expect(ids(msg)).toEqual(['threader_runbook', 'threader_alertmanager']);
+    expect(allText(msg)).toContain('Resolved (reconciled: Alertmanager no longer reports these alerts)');
+  });
+
+  it('never turns a forged user name into a mention', () => {
+    const msg = renderAlertParent(withRunbook(), {
+      now: T0,
+      buttonsFor: 'ep_1',
+      interaction: { ack: { by: { id: '<!channel>', name: '<!here>' }, at: T0 } },
+    });
+    expect(allText(msg)).toContain('Acknowledged by &lt;!here&gt;');
+    expect(allText(msg)).not.toContain('<!here>');
+  });
+
+  it('keeps the buttons within Slack limits on a large group', () => {
+    const alerts = Array.from({ length: 60 }, (_, i) => alert(String(i)));
+    const msg = renderAlertParent(episode(alerts), { now: T0, buttonsFor: 'ep_1' });
+    expect(blockCount(msg)).toBeLessThanOrEqual(SLACK_LIMITS.blocksPerMessage);
+    expect(ids(msg)).toContain('threader_ack');
+  });
+
+  it('renders no buttons unless asked to', () => {
+    expect(controlsOf(renderAlertParent(withRunbook(), { now: T0 }))).toBeUndefined();
+  });
+});

@@ -6,7 +6,9 @@ import {
   firstFiredAt,
 } from '../../core/summary.js';
 import type { AlertMemory, EpisodeState } from '../../core/types.js';
+import type { ThreadInteraction } from '../../store/types.js';
 import type { Block, SlackMessage } from '../types.js';
+import { controlsBlock, interactionLines } from './alert-controls.js';
 import { alertLines, alertText } from './alert-lines.js';
 import { escapeText, isHttpUrl, link } from './escape.js';
 import { compact, context, formatDuration, mrkdwn, packLines, plural, section, slackDate } from './format.js';
@@ -19,6 +21,10 @@ export interface ParentContext {
   previousPermalink?: string;
   /** Alertmanager's base URL (its externalURL unless configured otherwise). */
   alertmanagerUrl?: string;
+  /** Ack / Silence / Unsilence and link buttons for this thread (set when Slack interactivity is on). */
+  buttonsFor?: string;
+  /** What people did from Slack, and the reconciler's close. */
+  interaction?: ThreadInteraction | null;
 }
 
 /** Alerts listed in the parent; the rest are counted ("+N more") and told in the replies. */
@@ -77,8 +83,21 @@ export function renderAlertParent(state: EpisodeState, ctx: ParentContext): Slac
       context(`+${plural(state.truncatedAlerts, 'more alert')} not shown (Alertmanager truncated the group)`),
     );
   }
-  const links = linkLine(state, alerts, ctx.alertmanagerUrl);
+  const buttons = ctx.buttonsFor !== undefined;
+  // With buttons, the first runbook and Alertmanager are buttons; the link line keeps the rest.
+  const links = linkLine(state, alerts, ctx.alertmanagerUrl, buttons);
   if (links) details.push(context(links));
+  const controls = buttons
+    ? controlsBlock(
+        state,
+        { threadId: ctx.buttonsFor as string, interaction: ctx.interaction },
+        {
+          runbook: runbooksOf(state, alerts)[0],
+          alertmanager: alertmanagerUrlOf(state, ctx.alertmanagerUrl),
+        },
+        ctx.now,
+      )
+    : undefined;
 
   const fallback = `${style.emoji} ${status} [${severity}] ${title} — ${counts.firing} firing, ${counts.resolved} resolved`;
   return fitMessage({
@@ -88,6 +107,8 @@ export function renderAlertParent(state: EpisodeState, ctx: ParentContext): Slac
         type: 'header',
         text: { type: 'plain_text', text: `${style.emoji} ${status}: ${escapeText(title)}`, emoji: true },
       },
+      ...interactionLines(ctx.interaction, ctx.now),
+      ...(controls ? [controls] : []),
     ],
     attachments: [{ color: style.color, fallback: escapeText(fallback), blocks: details }],
   });
@@ -114,19 +135,34 @@ function sharedDescription(alerts: AlertMemory[]): string | undefined {
   return alerts.every((a) => alertText(a.firstAnnotations) === d) ? undefined : d;
 }
 
-function linkLine(state: EpisodeState, alerts: AlertMemory[], alertmanagerUrl: string | undefined): string {
+function linkLine(
+  state: EpisodeState,
+  alerts: AlertMemory[],
+  alertmanagerUrl: string | undefined,
+  buttons: boolean,
+): string {
   const parts: string[] = [];
-  const runbooks = distinct([
-    state.commonAnnotations.runbook_url,
-    ...alerts.map((a) => a.firstAnnotations.runbook_url),
-  ]);
-  runbooks.forEach((url, i) => parts.push(`📖 ${link(url, i === 0 ? 'Runbook' : `Runbook ${i + 1}`)}`));
+  runbooksOf(state, alerts).forEach((url, i) => {
+    if (!buttons || i > 0) parts.push(`📖 ${link(url, i === 0 ? 'Runbook' : `Runbook ${i + 1}`)}`);
+  });
   distinct(alerts.map((a) => a.generatorURL)).forEach((url, i) =>
     parts.push(`📈 ${link(url, i === 0 ? 'Source' : `Source ${i + 1}`)}`),
   );
-  const am = alertmanagerUrl || state.externalURL;
-  if (isHttpUrl(am)) parts.push(`🔔 ${link(alertmanagerLink(am, state.receiver), 'Alertmanager')}`);
+  const am = alertmanagerUrlOf(state, alertmanagerUrl);
+  if (am && !buttons) parts.push(`🔔 ${link(am, 'Alertmanager')}`);
   return parts.join(' · ');
+}
+
+function runbooksOf(state: EpisodeState, alerts: AlertMemory[]): string[] {
+  return distinct([
+    state.commonAnnotations.runbook_url,
+    ...alerts.map((a) => a.firstAnnotations.runbook_url),
+  ]);
+}
+
+function alertmanagerUrlOf(state: EpisodeState, configured: string | undefined): string | undefined {
+  const am = configured || state.externalURL;
+  return isHttpUrl(am) ? alertmanagerLink(am, state.receiver) : undefined;
 }
 
 /** Alertmanager's own templates link to `{{ .ExternalURL }}/#/alerts?receiver={{ .Receiver | urlquery }}`. */
