@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { episode, part } from '../../test/helpers/builders.js';
+import { stormStoreContract } from './storm-contract.test-suite.js';
 import type { ThreadStore } from './types.js';
 
 /**
@@ -8,6 +9,7 @@ import type { ThreadStore } from './types.js';
  * parent per thread, head-of-line delivery order, coalesced edits, crash recovery.
  */
 export function storeContract(name: string, open: () => Promise<ThreadStore>): void {
+  stormStoreContract(name, open);
   describe(`${name} store contract`, () => {
     let store: ThreadStore;
     beforeEach(async () => {

@@ -3,7 +3,7 @@ import type { OutboxItem, ThreadKind, ThreadRecord } from './types.js';
 /** A row as better-sqlite3 returns it. */
 export type Row = Record<string, unknown>;
 
-export const ALL_KINDS: ThreadKind[] = ['alert', 'deploy', 'note'];
+export const ALL_KINDS: ThreadKind[] = ['alert', 'deploy', 'note', 'digest'];
 
 const CACHE_LIMIT = 20_000;
 

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { DigestEntry, DigestState } from '../core/storm.js';
 import type { EpisodeState, NotificationPart } from '../core/types.js';
 import { SqliteDb } from './sqlite-db.js';
 import * as interactions from './sqlite-interactions.js';
 import * as outbox from './sqlite-outbox.js';
+import * as storm from './sqlite-storm.js';
 import { remember, toOutbox, toThread, type Row } from './sqlite-rows.js';
 import type {
   CommitDecision,
@@ -21,6 +23,7 @@ import type {
   ThreadRecord,
   ThreadStore,
 } from './types.js';
+import type { ParentMove } from './storm-types.js';
 
 export interface SqliteOptions {
   /** File path, or ':memory:' for tests. */
@@ -200,6 +203,38 @@ export class SqliteStore implements ThreadStore {
 
   async recoverInflight(opts: { kinds?: ThreadKind[]; claimedBefore?: number } = {}): Promise<number> {
     return outbox.recoverInflight(this.s, opts);
+  }
+
+  async countNewThreads(channel: string, since: number): Promise<number> {
+    return storm.countNewThreads(this.s, channel, since);
+  }
+
+  async latestDigest(channel: string): Promise<ThreadRecord<DigestState> | null> {
+    return storm.latestDigest(this.s, channel);
+  }
+
+  async openDigest(d: { channel: string; state: DigestState; now: number }) {
+    return storm.openDigest(this.s, d);
+  }
+
+  async endDigest(id: string, endedAt: number): Promise<boolean> {
+    return storm.endDigest(this.s, id, endedAt);
+  }
+
+  async saveDigestEntries(digestId: string, entries: DigestEntry[]): Promise<void> {
+    storm.saveDigestEntries(this.s, digestId, entries);
+  }
+
+  async digestEntries(digestId: string): Promise<DigestEntry[]> {
+    return storm.digestEntries(this.s, digestId);
+  }
+
+  async moveParent(move: ParentMove): Promise<boolean> {
+    return storm.moveParent(this.s, move);
+  }
+
+  async parentMoves(threadId: string): Promise<ParentMove[]> {
+    return storm.parentMoves(this.s, threadId);
   }
 
   async installationId(): Promise<string> {

@@ -1,4 +1,5 @@
 import type { DecisionReason, EpisodeState, NotificationPart, ThreadAction } from '../core/types.js';
+import type { StormStore } from './storm-types.js';
 
 /**
  * The ThreadStore seam: durable intake, per-key ordered processing, the Slack outbox and the
@@ -21,7 +22,8 @@ export interface PendingNotification extends NewNotification {
  * A Slack thread the engine drives: an alert episode, a deploy, or a note thread (a thread we
  * reply into for someone else: CI pipelines, guard briefings).
  */
-export type ThreadKind = 'alert' | 'deploy' | 'note';
+/** 'digest': a storm digest, one per channel per storm (core/storm.ts). */
+export type ThreadKind = 'alert' | 'deploy' | 'note' | 'digest';
 
 /** What a note thread remembers: its title (for the parent, when we post it). */
 export interface NoteState {
@@ -150,7 +152,7 @@ export interface StoreStats {
   deadItems: number;
 }
 
-export interface ThreadStore {
+export interface ThreadStore extends StormStore {
   readonly kind: string;
   init(): Promise<void>;
   close(): Promise<void>;
