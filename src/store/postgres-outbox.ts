@@ -1,0 +1,170 @@
+import { finite, type PostgresDb, type Queryable, type Row } from './postgres-db.js';
+import { ALL_KINDS, toOutbox } from './sqlite-rows.js';
+import type {
+  DeliverableOptions,
+  MessageRecord,
+  OutboxFailure,
+  OutboxItem,
+  OutboxKind,
+  ThreadKind,
+  ThreadStore,
+} from './types.js';
+
+/**
+ * The outbox half of the PostgreSQL store, the same rules as sqlite-outbox.ts. Claims are one
+ * conditional UPDATE (pending → inflight), so two replicas offered the same row send it once.
+ */
+export async function deliverable(
+  db: PostgresDb,
+  now: number,
+  limit: number,
+  opts: DeliverableOptions = {},
+): Promise<OutboxItem[]> {
+  const rows = await db.query(
+    `WITH eligible AS (
+       SELECT o.* FROM outbox o JOIN threads t ON t.id = o.thread_id
+        WHERE o.status = 'pending' AND o.not_before <= $1 AND t.kind = ANY($3::text[]) AND (
+          o.kind = 'post_parent'
+          OR (t.parent_ts IS NOT NULL AND o.kind = 'reply' AND o.id = (
+            SELECT min(id) FROM outbox WHERE thread_id = o.thread_id AND kind = 'reply' AND status IN ('pending', 'inflight')))
+          OR (t.parent_ts IS NOT NULL AND o.kind = 'update_parent' AND o.id = (
+            SELECT max(id) FROM outbox WHERE thread_id = o.thread_id AND kind = 'update_parent' AND status IN ('pending', 'inflight')))
+        )
+     ),
+     -- A few per channel and call type, so a storm on one channel cannot crowd the others out.
+     ranked AS (
+       SELECT *, row_number() OVER (PARTITION BY channel, kind = 'update_parent' ORDER BY id) AS rn FROM eligible
+     )
+     SELECT * FROM ranked WHERE rn <= $4 ORDER BY id LIMIT $2`,
+    [finite(now), limit, opts.kinds ?? ALL_KINDS, opts.perChannel ?? 10],
+  );
+  return rows.map(toOutbox);
+}
+
+export async function claimOutbox(db: PostgresDb, id: number, now: number, owner?: string): Promise<boolean> {
+  const n = await db.run(
+    `UPDATE outbox SET status = 'inflight', attempts = attempts + 1, claimed_at = $1, claimed_by = $3
+      WHERE id = $2 AND status = 'pending'`,
+    [now, id, owner ?? null],
+  );
+  return n === 1;
+}
+
+export async function completeOutbox(db: PostgresDb, id: number, m: MessageRecord): Promise<void> {
+  await db.tx(async (c) => {
+    const item = (await c.query('SELECT thread_id, kind FROM outbox WHERE id = $1 FOR UPDATE', [id])).rows[0];
+    if (!item) return;
+    await c.query("UPDATE outbox SET status = 'done', last_error = NULL WHERE id = $1", [id]);
+    if (item.kind === 'post_parent') {
+      await c.query('UPDATE threads SET parent_ts = $1, channel = $2 WHERE id = $3 AND parent_ts IS NULL', [
+        m.ts,
+        m.channel,
+        item.thread_id,
+      ]);
+    }
+    if (item.kind === 'update_parent') {
+      // The edit rendered the latest state, so every older pending edit is settled by it.
+      await c.query(
+        `UPDATE outbox SET status = 'done', last_error = 'coalesced'
+          WHERE thread_id = $1 AND kind = 'update_parent' AND status = 'pending' AND id < $2`,
+        [item.thread_id, id],
+      );
+    }
+    await c.query(
+      `INSERT INTO messages (outbox_id, thread_id, channel, ts, kind, text, blocks, at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (outbox_id) DO UPDATE SET ts = excluded.ts, text = excluded.text,
+         blocks = excluded.blocks, at = excluded.at, channel = excluded.channel`,
+      [id, m.threadId, m.channel, m.ts, m.kind, m.text, JSON.stringify(m.blocks ?? null), m.at],
+    );
+  });
+}
+
+export async function failOutbox(db: PostgresDb, id: number, f: OutboxFailure): Promise<void> {
+  await db.tx(async (c) => {
+    await c.query(
+      'UPDATE outbox SET status = $1, not_before = $2, uncertain = $3, last_error = $4 WHERE id = $5',
+      [f.dead ? 'dead' : 'pending', finite(f.retryAt), f.uncertain ? 1 : 0, f.error, id],
+    );
+    if (!f.dead) return;
+    // Without a parent its replies and edits can never go out: settle them, visibly.
+    await c.query(
+      `UPDATE outbox SET status = 'dead', last_error = 'parent_not_posted'
+        WHERE status = 'pending' AND thread_id = (SELECT thread_id FROM outbox WHERE id = $1 AND kind = 'post_parent')`,
+      [id],
+    );
+  });
+}
+
+export async function recoverInflight(
+  db: PostgresDb,
+  opts: { kinds?: ThreadKind[]; claimedBefore?: number; silentSince?: number } = {},
+): Promise<number> {
+  const silent =
+    opts.silentSince === undefined
+      ? ''
+      : `AND claimed_by IS NOT NULL AND NOT EXISTS (
+           SELECT 1 FROM replicas r WHERE r.owner = outbox.claimed_by AND r.seen_at >= $3)`;
+  return db.run(
+    `UPDATE outbox SET status = 'pending', uncertain = 1
+      WHERE status = 'inflight' AND coalesce(claimed_at, 0) <= $1
+        AND thread_id IN (SELECT id FROM threads WHERE kind = ANY($2::text[])) ${silent}`,
+    [
+      finite(opts.claimedBefore ?? Infinity),
+      opts.kinds ?? ALL_KINDS,
+      ...(opts.silentSince === undefined ? [] : [opts.silentSince]),
+    ],
+  );
+}
+
+export async function openThread(db: PostgresDb, t: Parameters<ThreadStore['openThread']>[0]): Promise<void> {
+  await db.tx(async (c) => {
+    const created = await c.query(
+      `INSERT INTO threads (id, kind, thread_key, seq, channel, parent_ts, status, state, opened_at, updated_at)
+       VALUES ($1, $2, $3, 1, $4, $5, 'open', $6, $7, $7) ON CONFLICT (id) DO NOTHING`,
+      [t.id, t.kind, t.threadKey, t.channel, t.parentTs, JSON.stringify(t.state), t.now],
+    );
+    if (created.rowCount === 1 && t.parentTs === null)
+      await insertOutbox(c, t.id, t.channel, 'post_parent', null, t.now);
+  });
+}
+
+export async function enqueue(
+  db: PostgresDb,
+  threadId: string,
+  kind: OutboxKind,
+  payload: unknown,
+  now: number,
+): Promise<number> {
+  return db.tx(async (c) => {
+    const row = (await c.query('SELECT channel FROM threads WHERE id = $1', [threadId])).rows[0];
+    if (!row) throw new Error(`no thread ${threadId}`);
+    return insertOutbox(c, threadId, row.channel as string, kind, payload, now);
+  });
+}
+
+export async function insertOutbox(
+  c: Queryable,
+  threadId: string,
+  channel: string,
+  kind: OutboxKind,
+  payload: unknown,
+  now: number,
+): Promise<number> {
+  const { rows } = await c.query(
+    `INSERT INTO outbox (thread_id, channel, kind, payload, not_before, created_at)
+     VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`,
+    [
+      threadId,
+      channel,
+      kind,
+      payload === null || payload === undefined ? null : JSON.stringify(payload),
+      now,
+    ],
+  );
+  return (rows[0] as Row).id as number;
+}
+
+export async function outboxOf(db: PostgresDb, threadId: string): Promise<OutboxItem[]> {
+  return (await db.query('SELECT * FROM outbox WHERE thread_id = $1 ORDER BY id', [threadId])).map(toOutbox);
+}

@@ -1,0 +1,332 @@
+import { randomUUID } from 'node:crypto';
+import type { EpisodeState } from '../core/types.js';
+import { PostgresDb, type Queryable, type Row } from './postgres-db.js';
+import * as interactions from './postgres-interactions.js';
+import * as leases from './postgres-leases.js';
+import * as outbox from './postgres-outbox.js';
+import { toThread } from './sqlite-rows.js';
+import type {
+  CommitDecision,
+  DeliverableOptions,
+  LeaseHolder,
+  MessageRecord,
+  NewNotification,
+  NewSlackAction,
+  OutboxFailure,
+  OutboxItem,
+  OutboxKind,
+  PendingNotification,
+  SlackActionRecord,
+  StoreStats,
+  ThreadInteraction,
+  ThreadKind,
+  ThreadRecord,
+  ThreadStore,
+} from './types.js';
+
+export interface PostgresOptions {
+  /** postgres://user:password@host:port/database (never logged: it may carry a password). */
+  url: string;
+  /** Connections in the pool (default 8). */
+  poolSize?: number;
+}
+
+/**
+ * The store for several `threader serve` replicas on one PostgreSQL database. Unlike the SQLite
+ * store it caches nothing between calls: another replica may have changed any row since. Work is
+ * divided with leases (postgres-leases.ts); exactly one parent per episode is a unique index.
+ */
+export class PostgresStore implements ThreadStore {
+  readonly kind = 'postgres';
+  private db!: PostgresDb;
+
+  constructor(private readonly opts: PostgresOptions) {}
+
+  async init(): Promise<void> {
+    this.db = new PostgresDb(this.opts.url, { max: this.opts.poolSize });
+    try {
+      await this.db.migrate();
+    } catch (err) {
+      await this.db.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.db?.close();
+  }
+
+  async ping(): Promise<void> {
+    await this.db.query('SELECT 1');
+  }
+
+  async appendNotifications(items: NewNotification[]): Promise<number[]> {
+    if (items.length === 0) return [];
+    return this.db.tx(async (c) => {
+      // Ids in arrival order: sorted ids are handed out in the order of `items`.
+      const ids = (
+        await c.query("SELECT nextval('notifications_id_seq') AS id FROM generate_series(1, $1) ORDER BY 1", [
+          items.length,
+        ])
+      ).rows.map((r) => r.id as number);
+      await c.query(
+        `INSERT INTO notifications (id, thread_key, channel, received_at)
+         SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[])`,
+        [ids, items.map((n) => n.threadKey), items.map((n) => n.channel), items.map((n) => n.receivedAt)],
+      );
+      await c.query(
+        'INSERT INTO notification_parts (id, part) SELECT * FROM unnest($1::bigint[], $2::text[])',
+        [ids, items.map((n) => JSON.stringify(n.part))],
+      );
+      return ids;
+    });
+  }
+
+  async pendingNotifications(limit: number): Promise<PendingNotification[]> {
+    const rows = await this.db.query(
+      `SELECT n.id, n.thread_key, n.channel, n.received_at, p.part
+         FROM notifications n JOIN notification_parts p ON p.id = n.id
+        WHERE n.processed_at IS NULL ORDER BY n.id LIMIT $1`,
+      [limit],
+    );
+    return rows.map(leases.toPending);
+  }
+
+  async claimNotifications(limit: number, holder: LeaseHolder): Promise<PendingNotification[]> {
+    return leases.claimNotifications(this.db, limit, holder);
+  }
+
+  async holdLeases(names: string[], holder: LeaseHolder): Promise<string[]> {
+    return leases.holdLeases(this.db, names, holder);
+  }
+
+  async releaseLeases(owner: string, names: string[]): Promise<void> {
+    await leases.releaseLeases(this.db, owner, names);
+  }
+
+  async latestEpisode(threadKey: string): Promise<EpisodeState | null> {
+    const [row] = await this.db.query(
+      "SELECT state FROM threads WHERE kind = 'alert' AND thread_key = $1 ORDER BY seq DESC LIMIT 1",
+      [threadKey],
+    );
+    return row ? (JSON.parse(row.state as string) as EpisodeState) : null;
+  }
+
+  async commitDecision(d: CommitDecision): Promise<boolean> {
+    return (await this.commitDecisions([d]))[0] as boolean;
+  }
+
+  async commitDecisions(ds: CommitDecision[], holder?: LeaseHolder): Promise<boolean[]> {
+    if (ds.length === 0) return [];
+    return this.db.tx(async (c) => {
+      const keys = await this.keysOf(c, ds);
+      if (holder && !(await leases.stillHeld(c, keys, holder))) return ds.map(() => false);
+      const done: boolean[] = [];
+      for (const d of ds) done.push(await this.commitOne(c, d));
+      if (holder) await leases.releaseFinishedKeys(c, keys, holder.owner);
+      return done;
+    });
+  }
+
+  private async keysOf(c: Queryable, ds: CommitDecision[]): Promise<string[]> {
+    const { rows } = await c.query(
+      'SELECT DISTINCT thread_key FROM notifications WHERE id = ANY($1::bigint[])',
+      [ds.map((d) => d.notificationId)],
+    );
+    return rows.map((r) => r.thread_key as string);
+  }
+
+  private async commitOne(c: Queryable, d: CommitDecision): Promise<boolean> {
+    const marked = await c.query(
+      'UPDATE notifications SET processed_at = $1, result = $2 WHERE id = $3 AND processed_at IS NULL',
+      [d.now, d.reason, d.notificationId],
+    );
+    if (marked.rowCount === 0) return false;
+    const ep = d.episode;
+    // Duplicates and ignored notifications leave the episode exactly as it was.
+    if (ep && d.reason !== 'duplicate' && d.reason !== 'ignored') {
+      await c.query(
+        `INSERT INTO threads (id, kind, thread_key, seq, channel, status, state, opened_at, resolved_at, previous_id, updated_at)
+           VALUES ($1, 'alert', $2, $3, $4, $5, $6, $7, $8, $9, $10)
+           ON CONFLICT (id) DO UPDATE SET status = excluded.status, state = excluded.state,
+             resolved_at = excluded.resolved_at, updated_at = excluded.updated_at`,
+        [
+          ep.id,
+          ep.threadKey,
+          ep.seq,
+          ep.channel,
+          ep.status,
+          JSON.stringify(ep),
+          ep.openedAt,
+          ep.resolvedAt ?? null,
+          ep.previous?.id ?? null,
+          d.now,
+        ],
+      );
+    }
+    for (const a of d.actions) {
+      await outbox.insertOutbox(
+        c,
+        a.episodeId,
+        ep?.channel ?? '',
+        a.type,
+        a.type === 'reply' ? a.change : null,
+        d.now,
+      );
+    }
+    return true;
+  }
+
+  async deliverable(now: number, limit: number, opts: DeliverableOptions = {}): Promise<OutboxItem[]> {
+    return outbox.deliverable(this.db, now, limit, opts);
+  }
+
+  async claimOutbox(id: number, now: number, owner?: string): Promise<boolean> {
+    return outbox.claimOutbox(this.db, id, now, owner);
+  }
+
+  async completeOutbox(id: number, m: MessageRecord): Promise<void> {
+    await outbox.completeOutbox(this.db, id, m);
+  }
+
+  async failOutbox(id: number, f: OutboxFailure): Promise<void> {
+    await outbox.failOutbox(this.db, id, f);
+  }
+
+  async recoverInflight(
+    opts: { kinds?: ThreadKind[]; claimedBefore?: number; silentSince?: number } = {},
+  ): Promise<number> {
+    return outbox.recoverInflight(this.db, opts);
+  }
+
+  async installationId(): Promise<string> {
+    await this.db.run(
+      "INSERT INTO meta (key, value) VALUES ('installation_id', $1) ON CONFLICT (key) DO NOTHING",
+      [randomUUID()],
+    );
+    const [row] = await this.db.query("SELECT value FROM meta WHERE key = 'installation_id'");
+    return (row as Row).value as string;
+  }
+
+  async openThread(t: Parameters<ThreadStore['openThread']>[0]): Promise<void> {
+    await outbox.openThread(this.db, t);
+  }
+
+  async enqueue(threadId: string, kind: OutboxKind, payload: unknown, now: number): Promise<number> {
+    return outbox.enqueue(this.db, threadId, kind, payload, now);
+  }
+
+  async getThread<S = EpisodeState>(id: string): Promise<ThreadRecord<S> | null> {
+    const [row] = await this.db.query('SELECT * FROM threads WHERE id = $1', [id]);
+    return row ? (toThread(row) as ThreadRecord<S>) : null;
+  }
+
+  async listThreads(filter: {
+    status?: string;
+    channel?: string;
+    limit?: number;
+    kind?: ThreadKind;
+  }): Promise<ThreadRecord[]> {
+    const rows = await this.db.query(
+      `SELECT * FROM threads WHERE kind = $1 AND ($2::text IS NULL OR status = $2)
+          AND ($3::text IS NULL OR channel = $3)
+        ORDER BY opened_at DESC, id LIMIT $4`,
+      [filter.kind ?? 'alert', filter.status ?? null, filter.channel ?? null, filter.limit ?? 100],
+    );
+    return rows.map(toThread);
+  }
+
+  async messages(threadId: string): Promise<MessageRecord[]> {
+    const rows = await this.db.query('SELECT * FROM messages WHERE thread_id = $1 ORDER BY outbox_id', [
+      threadId,
+    ]);
+    return rows.map((r) => ({
+      threadId: r.thread_id as string,
+      outboxId: r.outbox_id as number,
+      channel: r.channel as string,
+      ts: r.ts as string,
+      kind: r.kind as MessageRecord['kind'],
+      text: r.text as string,
+      blocks: JSON.parse((r.blocks as string) ?? 'null'),
+      at: r.at as number,
+    }));
+  }
+
+  async outbox(threadId: string): Promise<OutboxItem[]> {
+    return outbox.outboxOf(this.db, threadId);
+  }
+
+  async saveInteraction(threadId: string, interaction: ThreadInteraction, now: number): Promise<boolean> {
+    return interactions.saveInteraction(this.db, threadId, interaction, now);
+  }
+
+  async rememberOnce(key: string, expiresAt: number, now: number): Promise<boolean> {
+    return interactions.rememberOnce(this.db, key, expiresAt, now);
+  }
+
+  async queueSlackAction(action: NewSlackAction): Promise<number> {
+    return interactions.queueSlackAction(this.db, action);
+  }
+
+  async claimSlackActions(now: number, limit: number, staleBefore: number): Promise<SlackActionRecord[]> {
+    return interactions.claimSlackActions(this.db, now, limit, staleBefore);
+  }
+
+  async finishSlackAction(id: number, outcome: { error?: string }, now: number): Promise<boolean> {
+    return interactions.finishSlackAction(this.db, id, outcome, now);
+  }
+
+  async prune(cut: { notificationsBefore: number; threadsBefore: number }) {
+    return this.db.tx(async (c) => {
+      // The payloads go first: they are what takes the space.
+      await c.query(
+        `DELETE FROM notification_parts WHERE id IN
+           (SELECT id FROM notifications WHERE processed_at IS NOT NULL AND received_at < $1)`,
+        [cut.notificationsBefore],
+      );
+      const notifications =
+        (
+          await c.query('DELETE FROM notifications WHERE processed_at IS NOT NULL AND received_at < $1', [
+            cut.notificationsBefore,
+          ])
+        ).rowCount ?? 0;
+      const ids = (
+        await c.query(
+          `SELECT t.id FROM threads t WHERE t.status = 'resolved' AND t.resolved_at < $1
+             AND t.seq < (SELECT max(seq) FROM threads l WHERE l.kind = t.kind AND l.thread_key = t.thread_key)
+             AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.thread_id = t.id AND o.status IN ('pending', 'inflight'))
+           FOR UPDATE`,
+          [cut.threadsBefore],
+        )
+      ).rows.map((r) => r.id as string);
+      if (ids.length > 0) {
+        await c.query('DELETE FROM messages WHERE thread_id = ANY($1::text[])', [ids]);
+        await c.query('DELETE FROM outbox WHERE thread_id = ANY($1::text[])', [ids]);
+        await c.query('UPDATE threads SET previous_id = NULL WHERE previous_id = ANY($1::text[])', [ids]);
+        await c.query('DELETE FROM threads WHERE id = ANY($1::text[])', [ids]);
+      }
+      return { notifications, threads: ids.length };
+    });
+  }
+
+  async stats(_now: number): Promise<StoreStats> {
+    const [row] = await this.db.query(
+      `SELECT
+         (SELECT count(*) FROM threads WHERE status = 'firing') AS open_threads,
+         (SELECT count(*) FROM threads) AS threads,
+         (SELECT count(*) FROM notifications WHERE processed_at IS NULL) AS pending,
+         (SELECT count(*) FROM outbox WHERE status IN ('pending', 'inflight')) AS depth,
+         (SELECT min(created_at) FROM outbox WHERE status IN ('pending', 'inflight')) AS oldest,
+         (SELECT count(*) FROM outbox WHERE status = 'dead') AS dead`,
+    );
+    const r = row as Row;
+    return {
+      openThreads: r.open_threads as number,
+      threads: r.threads as number,
+      pendingNotifications: r.pending as number,
+      outboxDepth: r.depth as number,
+      oldestOutboxAt: (r.oldest as number | null) ?? null,
+      deadItems: r.dead as number,
+    };
+  }
+}
