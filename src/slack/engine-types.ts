@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import type { DigestState } from '../core/storm.js';
 import type { EpisodeState } from '../core/types.js';
 import type { RetryPolicy } from '../retry/policy.js';
 import type { NoteState, ThreadRecord, ThreadStore } from '../store/types.js';
@@ -20,6 +21,8 @@ export interface Renderers {
   alert?: ThreadRenderer<EpisodeState>;
   deploy?: ThreadRenderer;
   note?: ThreadRenderer<NoteState>;
+  /** Storm digests (slack/render/storm-digest.ts). */
+  digest?: ThreadRenderer<DigestState>;
 }
 
 export interface DeliveryLimits {
