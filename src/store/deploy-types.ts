@@ -25,3 +25,45 @@ export interface DeployStore {
 }
 
 export const FINAL_STATUSES: readonly DeployStatus[] = ['succeeded', 'failed', 'rolled-back', 'aborted'];
+
+// ---- Commands from other processes (`threader approve|abort|pause|resume ID`) ----
+
+export type DeployControlAction = 'approve' | 'abort' | 'pause' | 'resume';
+
+export interface DeployControlRequest {
+  action: DeployControlAction;
+  by: string;
+  reason?: string;
+}
+
+export interface StoredDeployControl extends DeployControlRequest {
+  deployId: string;
+  /** Store-wide arrival order. */
+  seq: number;
+  at: number;
+}
+
+/**
+ * The executor and the CLI that asks it to approve / abort / pause / resume are different
+ * processes (possibly different CI runners sharing one state DB), so requests travel through the
+ * store. Each request is handed to the executor exactly once, in arrival order.
+ */
+export interface DeployControlStore {
+  /** NotFoundError for an unknown deploy; ConflictError when the deploy has already finished. */
+  requestControl(id: string, request: DeployControlRequest, at: number): Promise<StoredDeployControl>;
+  /** The requests not taken yet, oldest first, marked taken in the same transaction. */
+  takeControls(id: string, at?: number): Promise<StoredDeployControl[]>;
+  /**
+   * Compare-and-set of the executor lease (DeployRecord.owner): sets `owner` only when the current
+   * owner is exactly `expected` (null = none). Returns the updated record, or null when another
+   * process changed the owner first — two executors resuming one deploy cannot both win.
+   */
+  claimOwner(
+    id: string,
+    owner: NonNullable<DeployRecord['owner']>,
+    expected: DeployRecord['owner'] | null,
+  ): Promise<DeployRecord | null>;
+}
+
+/** What `openDeployStore` returns: the seam plus the control channel. */
+export type DeployStoreWithControls = DeployStore & DeployControlStore;
