@@ -9,7 +9,12 @@ import type { SlackClient, SlackMessage } from './types.js';
 
 /** How one kind of thread (alert episode, deploy, note) looks in Slack. Rendering happens at send time. */
 export interface ThreadRenderer<S = unknown> {
-  parent(thread: ThreadRecord<S>, ctx: { now: number; previousPermalink?: string }): SlackMessage;
+  /** What the parent needs beyond the thread (a digest's table rows), loaded before each render. */
+  load?(thread: ThreadRecord<S>): Promise<unknown>;
+  parent(
+    thread: ThreadRecord<S>,
+    ctx: { now: number; previousPermalink?: string; data?: unknown },
+  ): SlackMessage;
   reply(
     thread: ThreadRecord<S>,
     payload: unknown,
