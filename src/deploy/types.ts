@@ -30,7 +30,13 @@ export interface RunSpec {
 
 export type DriverSpec =
   | { type: 'process'; stateDir: string; stopTimeout: number }
-  | { type: 'systemd'; sudo: boolean; stopTimeout: number }
+  | {
+      type: 'systemd';
+      sudo: boolean;
+      stopTimeout: number;
+      /** Where the per-instance env files live (the unit's EnvironmentFile); default /etc/alert-threader. */
+      envDir?: string;
+    }
   | {
       type: 'ssh';
       user?: string;
@@ -42,6 +48,10 @@ export type DriverSpec =
       stateDir: string;
       connectTimeout: number;
       stopTimeout: number;
+      /** remote: 'systemd' — run systemctl and write the env file through `sudo -n`. */
+      sudo?: boolean;
+      /** remote: 'systemd' — the env file directory there; default /etc/alert-threader. */
+      envDir?: string;
     };
 
 export interface HealthCheckSpec {
@@ -191,6 +201,10 @@ export interface Plan {
   noop: boolean;
   /** Rolling: the resolved surge / unavailable and batch sizes, for `threader plan` to print. */
   rolling?: { surge: number; unavailable: number; batches: string[][] };
+  /** Where the fleet stands once every step ran (fleet-state.ts reads it from the last succeeded deploy). */
+  expectedFleet?: FleetState;
+  /** What a reader of the plan should know: capacity dips, waits for a person, rules bent on fixed slots. */
+  notes?: string[];
 }
 
 // ---- Deploy records ----

@@ -23,6 +23,8 @@ export async function runChecked(
   opts: RunOptions,
   target: Target,
   what: string,
+  /** Exit codes that are answers, not failures (`systemctl is-active` exits 3 for "inactive"). */
+  okExitCodes: readonly number[] = [0],
 ): Promise<CommandResult> {
   const result = await runner.run(argv, opts);
   const details = { ...target, exitCode: result.exitCode };
@@ -37,7 +39,7 @@ export async function runChecked(
     const why = opts.signal?.aborted ? 'aborted' : `timed out after ${Math.round(opts.timeoutMs / 1000)}s`;
     throw new DriverError(`${where}: ${what} ${why}`, details);
   }
-  if (result.exitCode !== 0) {
+  if (!okExitCodes.includes(result.exitCode)) {
     throw new DriverError(
       `${where}: ${what} failed (exit ${result.exitCode}): ${stderrTail(result.stderr)}`,
       details,
