@@ -132,11 +132,9 @@ export async function startNginx(opts: NginxOptions = {}): Promise<TestNginx> {
     throw new Error(`nginx did not start: ${(err as Error).message}\n${proc.stderr()}\n${log}`);
   }
   const errorLog = () => safeRead(join(prefix, 'logs', 'error.log'));
-  const count = (re: RegExp) =>
-    errorLog()
-      .split('\n')
-      .filter((l) => re.test(l)).length;
-  const reloads = () => count(/signal 1 \(SIGHUP\) received.*reconfiguring/);
+  // Counted over the whole text: `nginx -s reload` logs to the same file and can glue two lines together.
+  const count = (re: RegExp) => errorLog().match(re)?.length ?? 0;
+  const reloads = () => count(/signal 1 \(SIGHUP\) received from \d+, reconfiguring/g);
   return {
     port,
     url,
@@ -150,7 +148,7 @@ export async function startNginx(opts: NginxOptions = {}): Promise<TestNginx> {
     reloads,
     waitForReloads: async (n, timeoutMs = 10_000) => {
       // One worker per generation: reload k is complete once k old workers are shutting down.
-      await waitFor(() => (reloads() >= n && count(/gracefully shutting down/) >= n ? true : undefined), {
+      await waitFor(() => (reloads() >= n && count(/gracefully shutting down/g) >= n ? true : undefined), {
         timeoutMs,
         intervalMs: 20,
         what: `nginx reload #${n}`,
