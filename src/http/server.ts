@@ -5,6 +5,7 @@ import type { ThreadStore } from '../store/types.js';
 import { errorHandler, routeOf } from './errors.js';
 import { registerApiRoutes } from './routes/api.js';
 import { registerHealthRoutes, type HealthDeps } from './routes/health.js';
+import { registerSlackActionRoutes, type SlackActionsDeps } from './routes/slack-actions.js';
 import { registerWebhookRoutes, type WebhookDeps } from './routes/webhook.js';
 
 export interface HttpDeps extends WebhookDeps, HealthDeps {
@@ -12,6 +13,8 @@ export interface HttpDeps extends WebhookDeps, HealthDeps {
   metrics: Metrics;
   logger?: Logger;
   bodyLimit: number;
+  /** Slack interactivity (buttons); without it POST /slack/actions answers 503. */
+  slackActions?: SlackActionsDeps;
 }
 
 /** The HTTP surface of `threader serve`. Routes are plugins in routes/; errors map in errors.ts. */
@@ -33,6 +36,10 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
   registerWebhookRoutes(app, deps);
   registerHealthRoutes(app, deps);
   registerApiRoutes(app, deps);
+  registerSlackActionRoutes(
+    app,
+    deps.slackActions ?? { store: deps.store, now: () => Date.now(), onQueued: () => undefined },
+  );
   app.get('/metrics', async (_req, reply) => {
     await deps.refreshGauges?.();
     reply.type(deps.metrics.registry.contentType);

@@ -22,10 +22,15 @@ export function actorText(by: SlackActor): string {
 }
 
 /** Lines telling what people (and the reconciler) did with this thread. */
-export function interactionLines(i: ThreadInteraction | null | undefined, now: number): Block[] {
+export function interactionLines(
+  i: ThreadInteraction | null | undefined,
+  now: number,
+  resolved: boolean,
+): Block[] {
   if (!i) return [];
   const lines: string[] = [];
-  if (i.reconciledAt !== undefined)
+  // Only once the synthetic resolve is processed: the mark is saved just before it.
+  if (i.reconciledAt !== undefined && resolved)
     lines.push('🧹 Resolved (reconciled: Alertmanager no longer reports these alerts)');
   if (i.ack) lines.push(`👀 Acknowledged by ${actorText(i.ack.by)} at ${slackDate(i.ack.at)}`);
   if (i.silence && i.silence.endsAt > now) {

@@ -107,7 +107,7 @@ export function renderAlertParent(state: EpisodeState, ctx: ParentContext): Slac
         type: 'header',
         text: { type: 'plain_text', text: `${style.emoji} ${status}: ${escapeText(title)}`, emoji: true },
       },
-      ...interactionLines(ctx.interaction, ctx.now),
+      ...interactionLines(ctx.interaction, ctx.now, resolved),
       ...(controls ? [controls] : []),
     ],
     attachments: [{ color: style.color, fallback: escapeText(fallback), blocks: details }],
