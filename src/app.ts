@@ -5,16 +5,21 @@ import { defaultChannel, type LoadedConfig } from './config/load.js';
 import type { ThreadKeyMode } from './core/types.js';
 import { startSlackEmulator, type SlackEmulator } from './emulator/index.js';
 import { createHttpServer } from './http/server.js';
+import { ActionWorker } from './actions/worker.js';
+import { createAlertmanagerClient } from './alertmanager/client.js';
+import type { AlertmanagerClient } from './alertmanager/types.js';
+import { Reconciler } from './reconciler/reconciler.js';
 import { AppendBatcher } from './pipeline/append-batcher.js';
 import { acceptWebhook } from './pipeline/intake.js';
 import { NotificationProcessor } from './pipeline/processor.js';
 import { compileRoutes } from './pipeline/route.js';
 import { policies, type RetryPolicy } from './retry/policy.js';
-import { alertRenderer } from './slack/alert-renderer.js';
+import { createAlertRenderer } from './slack/alert-renderer.js';
 import { ThreadEngine } from './slack/thread-engine.js';
 import type { SlackClient } from './slack/types.js';
 import { createWebSlackClient } from './slack/web-client.js';
-import { openStore } from './store/open.js';
+import { isPostgresUrl, openStore } from './store/open.js';
+import { replicaName } from './store/replica-name.js';
 import type { ThreadStore } from './store/types.js';
 import { createLogger, type Logger } from './telemetry/logger.js';
 import { createMetrics, type Metrics } from './telemetry/metrics.js';
@@ -34,6 +39,10 @@ export interface App {
   store: ThreadStore;
   processor: NotificationProcessor;
   engine: ThreadEngine;
+  /** Carries out Slack button presses. */
+  actions: ActionWorker;
+  /** Set when alertmanager.reconcile.enabled. */
+  reconciler?: Reconciler;
   metrics: Metrics;
   logger: Logger;
   /** Set when no Slack token was given: the in-process local Slack. */
@@ -58,6 +67,10 @@ export async function createApp(config: LoadedConfig, deps: AppDeps = {}): Promi
   const logger = deps.logger ?? createLogger({ level: config.log.level, metrics });
   const store = deps.store ?? openStore(config.store);
   await store.init();
+  // On PostgreSQL several replicas may share the store: work is divided with leases.
+  const replica = isPostgresUrl(config.store.db)
+    ? { owner: replicaName(), leaseMs: config.store.lease, pollMs: config.store.poll }
+    : undefined;
 
   let emulator: SlackEmulator | undefined;
   let slack = deps.slack;
@@ -87,13 +100,14 @@ export async function createApp(config: LoadedConfig, deps: AppDeps = {}): Promi
     store,
     client: slack,
     // Note threads (CI steps, guard briefings) are delivered by the commands that queue them.
-    renderers: { alert: alertRenderer },
+    renderers: { alert: createAlertRenderer({ buttons: Boolean(config.secrets.slackSigningSecret) }) },
     clock,
     policy: deps.slackPolicy ?? policies.slack,
     limits: config.delivery,
     uncertainGraceMs: config.slack.timeout,
     metrics,
     logger,
+    replica,
   });
   const processor = new NotificationProcessor({
     store,
@@ -106,7 +120,40 @@ export async function createApp(config: LoadedConfig, deps: AppDeps = {}): Promi
       replyOnRepeat: config.threads.replyOnRepeat,
     },
     onOutbox: () => engine.kick(),
+    replica,
   });
+  // Slack buttons and the reconciler: one Alertmanager client per base URL.
+  const alertmanagers = new Map<string, AlertmanagerClient>();
+  const alertmanagerFor = (baseUrl: string | undefined) => {
+    if (!baseUrl || !/^https?:\/\//.test(baseUrl)) return undefined;
+    let c = alertmanagers.get(baseUrl);
+    if (!c) {
+      c = createAlertmanagerClient({ baseUrl, timeoutMs: config.alertmanager.timeout });
+      alertmanagers.set(baseUrl, c);
+    }
+    return c;
+  };
+  const actions = new ActionWorker({
+    store,
+    clock,
+    logger,
+    slack,
+    alertmanagerFor,
+    configuredUrl: config.alertmanager.url,
+    onOutbox: () => engine.kick(),
+  });
+  const reconciler = config.alertmanager.reconcile.enabled
+    ? new Reconciler({
+        store,
+        clock,
+        logger,
+        alertmanagerFor,
+        configuredUrl: config.alertmanager.url,
+        intervalMs: config.alertmanager.reconcile.interval,
+        graceMs: config.alertmanager.reconcile.grace,
+        onAppended: () => processor.kick(),
+      })
+    : undefined;
   const route = compileRoutes(config.routes, channel);
   const appender = new AppendBatcher(store);
 
@@ -169,6 +216,13 @@ export async function createApp(config: LoadedConfig, deps: AppDeps = {}): Promi
     startedAt,
     now: () => clock.now(),
     refreshGauges: () => refreshGauges().catch(() => undefined),
+    slackActions: {
+      signingSecret: config.secrets.slackSigningSecret,
+      store,
+      now: () => clock.now(),
+      onQueued: () => actions.kick(),
+      logger,
+    },
   });
 
   return {
@@ -176,6 +230,8 @@ export async function createApp(config: LoadedConfig, deps: AppDeps = {}): Promi
     store,
     processor,
     engine,
+    actions,
+    reconciler,
     metrics,
     logger,
     emulator,
@@ -183,6 +239,8 @@ export async function createApp(config: LoadedConfig, deps: AppDeps = {}): Promi
     async listen() {
       processor.start();
       await engine.start();
+      actions.start();
+      reconciler?.start();
       void prune();
       await http.listen({ host: config.server.host, port: config.server.port });
       const addr = http.server.address();
@@ -193,6 +251,7 @@ export async function createApp(config: LoadedConfig, deps: AppDeps = {}): Promi
     async settle() {
       for (;;) {
         await processor.whenIdle();
+        await actions.whenIdle();
         await engine.whenIdle();
         const s = await store.stats(clock.now());
         if (s.pendingNotifications === 0 && s.outboxDepth === 0) return;
@@ -204,6 +263,9 @@ export async function createApp(config: LoadedConfig, deps: AppDeps = {}): Promi
       // Stop taking webhooks, finish the batch being decided, let the Slack calls in flight land
       // (their results recorded, so nothing needs a lookup after the restart), then close.
       await http.close();
+      reconciler?.stop();
+      actions.stop();
+      await actions.whenIdle();
       processor.stop();
       await processor.whenIdle();
       await engine.drain(config.slack.timeout);
