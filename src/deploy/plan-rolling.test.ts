@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../errors.js';
+import { planRolling } from './plan-rolling.js';
+import { EMPTY_FLEET } from './plan-common.js';
+import { colouredInstances, fleetOn, short, testEnv } from './plan-fixtures.test-suite.js';
+
+describe('rolling plans', () => {
+  const cases = [
+    {
+      name: 'four instances at 25 % roll one at a time, each out of nginx before it stops and back only after its gate',
+      env: testEnv(),
+      fleet: fleetOn('v1', ['a', 'b', 'c', 'd']),
+      batches: [['a'], ['b'], ['c'], ['d']],
+      first: ['weights b=1 c=1 d=1', 'drain a', 'stop a', 'start a@v2', 'gate a', 'weights b=1 c=1 d=1 a=1'],
+    },
+    {
+      name: 'maxUnavailable 2 takes two instances per batch',
+      env: testEnv({ strategy: { rolling: { maxUnavailable: 2 } } }),
+      fleet: fleetOn('v1', ['a', 'b', 'c', 'd']),
+      batches: [
+        ['a', 'b'],
+        ['c', 'd'],
+      ],
+      first: [
+        'weights c=1 d=1',
+        'drain a,b',
+        'stop a,b',
+        'start a,b@v2',
+        'gate a,b',
+        'weights c=1 d=1 a=1 b=1',
+      ],
+    },
+    {
+      name: 'instances already on the new version are skipped',
+      env: testEnv(),
+      fleet: { ...fleetOn('v1', ['a', 'b', 'c', 'd']), versions: { a: 'v2', b: 'v2', c: 'v1', d: 'v1' } },
+      batches: [['c'], ['d']],
+      first: ['weights a=1 b=1 d=1', 'drain c', 'stop c'],
+    },
+    {
+      name: 'a first deploy starts instances that carry no traffic without draining them',
+      env: testEnv(),
+      fleet: EMPTY_FLEET,
+      batches: [['a'], ['b'], ['c'], ['d']],
+      first: ['start a@v2', 'gate a', 'weights a=1'],
+    },
+  ];
+  it.each(cases)('$name', ({ env, fleet, batches, first }) => {
+    const plan = planRolling(env, fleet, 'v2');
+    expect(plan.rolling?.batches).toEqual(batches);
+    expect(plan.steps.map(short).slice(0, first.length)).toEqual(first);
+    expect(plan.expectedFleet).toEqual(fleetOn('v2', ['a', 'b', 'c', 'd']));
+    expect(plan.noop).toBe(false);
+  });
+
+  it('a fleet already on the version at full weight is a no-op with no steps', () => {
+    const plan = planRolling(testEnv(), fleetOn('v2', ['a', 'b', 'c', 'd']), 'v2');
+    expect(plan).toMatchObject({
+      noop: true,
+      steps: [],
+      mandatedWaitMs: 0,
+      worstCaseMs: 0,
+      fromVersion: 'v2',
+    });
+  });
+
+  it('production asks for approval first', () => {
+    const plan = planRolling(testEnv({}, 4, 'production'), fleetOn('v1', ['a', 'b', 'c', 'd']), 'v2');
+    expect(short(plan.steps[0]!)).toBe('approve');
+    expect(plan.worstCaseMs).toBeGreaterThanOrEqual(3_600_000);
+  });
+
+  it('mandated waits are drains plus each gate’s (successes − 1) intervals', () => {
+    const plan = planRolling(testEnv(), fleetOn('v1', ['a', 'b', 'c', 'd']), 'v2');
+    // 4 batches × (5 s drain + 2 × 1 s of health probes)
+    expect(plan.mandatedWaitMs).toBe(4 * (5_000 + 2_000));
+    // 4 × (5 s drain + 30 s gate deadline + 10 s stop timeout)
+    expect(plan.worstCaseMs).toBe(4 * (5_000 + 30_000 + 10_000));
+  });
+
+  it('a single instance is out of nginx during its update, and the plan says so', () => {
+    const plan = planRolling(testEnv({}, 1), fleetOn('v1', ['a']), 'v2');
+    expect(plan.steps.map(short).slice(0, 1)).toEqual(['weights (empty)']);
+    expect(plan.notes?.join('\n')).toMatch(/maxUnavailable resolves to 0 of 1/);
+    expect(plan.notes?.join('\n')).toMatch(/takes the last instances out of nginx/);
+  });
+
+  it('a coloured fleet is refused: it deploys blue-green', () => {
+    expect(() => planRolling(testEnv({ instances: colouredInstances() }), EMPTY_FLEET, 'v2')).toThrow(
+      ValidationError,
+    );
+  });
+});
