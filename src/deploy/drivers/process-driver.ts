@@ -10,8 +10,8 @@ export interface ProcessDriverOptions {
   stateDir: string;
   /** ms between SIGTERM and SIGKILL. */
   stopTimeout: number;
-  /** Where the scripts run: this machine by default, a remote host through the ssh runner. */
-  runner?: CommandRunner;
+  /** Where an instance's scripts run: this machine by default, its host through the ssh runner. */
+  runnerFor?: (instance: InstanceSpec) => CommandRunner;
   kind?: InstanceDriver['kind'];
   now?: () => number;
   /** Time for everything but the stop wait (mkdir, launch, /proc scan; ssh connects). */
@@ -25,7 +25,8 @@ export interface ProcessDriverOptions {
  * of the deployer's own environment (command-runner.ts baseEnv), never its secrets.
  */
 export function createProcessDriver(opts: ProcessDriverOptions): InstanceDriver {
-  const runner = opts.runner ?? localRunner();
+  const local = localRunner();
+  const runnerFor = opts.runnerFor ?? (() => local);
   const now = opts.now ?? Date.now;
   const overhead = opts.overheadMs ?? 15_000;
   const target = (instance: InstanceSpec): ProcessTarget => {
@@ -40,7 +41,7 @@ export function createProcessDriver(opts: ProcessDriverOptions): InstanceDriver 
     call: DriverCallOptions = {},
   ) => {
     const result = await runChecked(
-      runner,
+      runnerFor(instance),
       ['sh', '-s'],
       { input: script, timeoutMs, signal: call.signal },
       { instance: instance.name, host: instance.host, operation },
@@ -96,7 +97,7 @@ export function parseState(lines: string[]): InstanceState {
 
 export function processDriverFromSpec(
   spec: Extract<DriverSpec, { type: 'process' }>,
-  deps: { runner?: CommandRunner; now?: () => number } = {},
+  deps: { runnerFor?: (instance: InstanceSpec) => CommandRunner; now?: () => number } = {},
 ): InstanceDriver {
   return createProcessDriver({ stateDir: spec.stateDir, stopTimeout: spec.stopTimeout, ...deps });
 }

@@ -84,7 +84,8 @@ export function versionFromEnvFile(body: string): string | undefined {
 }
 
 export function createSystemdDriver(opts: SystemdDriverOptions): InstanceDriver {
-  const runnerFor = opts.runnerFor ?? (() => localRunner());
+  const local = localRunner();
+  const runnerFor = opts.runnerFor ?? (() => local);
   const envDir = opts.envDir ?? DEFAULT_ENV_DIR;
   const overhead = opts.overheadMs ?? 15_000;
   const priv = (argv: string[]) => (opts.sudo ? ['sudo', '-n', ...argv] : argv);
