@@ -69,4 +69,6 @@ export interface ThreadEngineDeps {
   recoverLeaseMs?: number;
   /** Wait after a Slack refusal that a person must fix (token, scope, channel) before trying again. */
   blockedRetryMs?: number;
+  /** Where a thread goes when its channel is archived or gone (the configured default channel). */
+  fallbackChannel?: string;
 }

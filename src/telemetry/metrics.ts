@@ -102,6 +102,30 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       help: 'Alert episodes opened (each one Slack thread).',
       registers: [registry],
     }),
+    stormActive: new Gauge({
+      name: 'threader_storm_active',
+      help: 'Storm digest mode per channel (1 = new groups go to the digest, 0 = own threads).',
+      labelNames: ['channel'] as const,
+      registers: [registry],
+    }),
+    stormDigested: new Counter({
+      name: 'threader_storm_digested_groups_total',
+      help: 'New alert groups collected into a storm digest instead of their own thread, by channel.',
+      labelNames: ['channel'] as const,
+      registers: [registry],
+    }),
+    parentsReplaced: new Counter({
+      name: 'threader_parents_replaced_total',
+      help: 'Thread parents replaced by a fresh one, by reason (parent_deleted, edit_refused).',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    channelFallbacks: new Counter({
+      name: 'threader_channel_fallbacks_total',
+      help: 'Threads moved to the default channel, by reason (channel_archived, channel_not_found).',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
     pendingNotifications: new Gauge({
       name: 'threader_pending_notifications',
       help: 'Accepted notifications not yet turned into thread state.',
