@@ -12,9 +12,11 @@ import { Reconciler } from './reconciler/reconciler.js';
 import { AppendBatcher } from './pipeline/append-batcher.js';
 import { acceptWebhook } from './pipeline/intake.js';
 import { NotificationProcessor } from './pipeline/processor.js';
+import { StormStage } from './pipeline/storm.js';
 import { compileRoutes } from './pipeline/route.js';
 import { policies, type RetryPolicy } from './retry/policy.js';
 import { createAlertRenderer } from './slack/alert-renderer.js';
+import { digestRenderer } from './slack/render/storm-digest-renderer.js';
 import { ThreadEngine } from './slack/thread-engine.js';
 import type { SlackClient } from './slack/types.js';
 import { createWebSlackClient } from './slack/web-client.js';
@@ -100,7 +102,11 @@ export async function createApp(config: LoadedConfig, deps: AppDeps = {}): Promi
     store,
     client: slack,
     // Note threads (CI steps, guard briefings) are delivered by the commands that queue them.
-    renderers: { alert: createAlertRenderer({ buttons: Boolean(config.secrets.slackSigningSecret) }) },
+    renderers: {
+      alert: createAlertRenderer({ buttons: Boolean(config.secrets.slackSigningSecret) }),
+      digest: digestRenderer(store),
+    },
+    fallbackChannel: channel,
     clock,
     policy: deps.slackPolicy ?? policies.slack,
     limits: config.delivery,
@@ -108,6 +114,19 @@ export async function createApp(config: LoadedConfig, deps: AppDeps = {}): Promi
     metrics,
     logger,
     replica,
+  });
+  const storm = new StormStage({
+    store,
+    clock,
+    metrics,
+    logger,
+    policy: {
+      enabled: config.storm.enabled,
+      maxNewThreads: config.storm.maxNewThreads,
+      windowMs: config.storm.window,
+      exitAtOrBelow: config.storm.exitAtOrBelow,
+    },
+    onOutbox: () => engine.kick(),
   });
   const processor = new NotificationProcessor({
     store,
@@ -121,6 +140,7 @@ export async function createApp(config: LoadedConfig, deps: AppDeps = {}): Promi
     },
     onOutbox: () => engine.kick(),
     replica,
+    shaper: storm,
   });
   // Slack buttons and the reconciler: one Alertmanager client per base URL.
   const alertmanagers = new Map<string, AlertmanagerClient>();
@@ -238,6 +258,7 @@ export async function createApp(config: LoadedConfig, deps: AppDeps = {}): Promi
     slackMode,
     async listen() {
       processor.start();
+      storm.start();
       await engine.start();
       actions.start();
       reconciler?.start();
@@ -267,6 +288,7 @@ export async function createApp(config: LoadedConfig, deps: AppDeps = {}): Promi
       actions.stop();
       await actions.whenIdle();
       processor.stop();
+      storm.stop();
       await processor.whenIdle();
       await engine.drain(config.slack.timeout);
       await store.close();

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { stormStatus } from '../../pipeline/storm-status.js';
 import type { ThreadStore } from '../../store/types.js';
 import type { Metrics } from '../../telemetry/metrics.js';
 
@@ -36,6 +37,7 @@ export function registerHealthRoutes(app: FastifyInstance, deps: HealthDeps): vo
   app.get('/health', async () => {
     const [store, slack] = await Promise.all([storeCheck(deps.store), deps.slackCheck()]);
     const stats = store.ok ? await deps.store.stats(deps.now()).catch(() => undefined) : undefined;
+    const storms = store.ok ? await stormStatus(deps.store).catch(() => undefined) : undefined;
     const degraded = !store.ok || !slack.ok || (stats?.deadItems ?? 0) > 0;
     return {
       status: store.ok ? (degraded ? 'degraded' : 'healthy') : 'unhealthy',
@@ -50,6 +52,8 @@ export function registerHealthRoutes(app: FastifyInstance, deps: HealthDeps): vo
       outbox: stats
         ? { depth: stats.outboxDepth, oldestAt: stats.oldestOutboxAt, failed: stats.deadItems }
         : null,
+      // Channels whose new groups go to a storm digest right now (pipeline/storm.ts).
+      storm: storms ? { active: storms.length > 0, channels: storms } : null,
       timestamp: new Date(deps.now()).toISOString(),
     };
   });
