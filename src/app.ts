@@ -267,7 +267,14 @@ export async function createApp(config: LoadedConfig, deps: AppDeps = {}): Promi
       const addr = http.server.address();
       const port = typeof addr === 'object' && addr ? addr.port : config.server.port;
       const host = config.server.host;
-      return { host, port, url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}` };
+      const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+      // The embedded local Slack can click our buttons too (POST /_emulator/actions).
+      if (emulator && config.secrets.slackSigningSecret)
+        emulator.interactivity.configure({
+          requestUrl: `${url}/slack/actions`,
+          signingSecret: config.secrets.slackSigningSecret,
+        });
+      return { host, port, url };
     },
     async settle() {
       for (;;) {

@@ -25,6 +25,8 @@ export function register(program: Command): void {
           `  rate limits: ${options.rateLimits === 'off' ? 'off' : "Slack's documented tiers (429 + Retry-After)"}`,
           `  inspect:     ${emu.baseUrl}_emulator/channels   messages?channel=C…   threads?channel=C…   calls`,
           `  control:     POST ${emu.baseUrl}_emulator/faults | reset | channels/archive | messages/edit-window`,
+          `  buttons:     POST ${emu.baseUrl}_emulator/interactivity {requestUrl, signingSecret}, then`,
+          `               POST ${emu.baseUrl}_emulator/actions {channel, ts, action_id, value?, user?} (signed click); GET responses`,
         ].join('\n') + '\n',
       );
       await new Promise<void>((resolve) => {

@@ -7,6 +7,7 @@ import { type IncomingMessage, type ServerResponse, createServer } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { parseApiRequest } from './body.js';
 import { Engine } from './engine.js';
+import { Interactivity } from './actions.js';
 import { inspect } from './inspect.js';
 import { resolveRateLimits } from './rate-limit.js';
 import type { Identity } from './render.js';
@@ -24,6 +25,8 @@ export class SlackEmulator extends EmulatorState {
   baseUrl = '';
   port = 0;
   host = '';
+  /** Signed button clicks sent to an app's Request URL (POST /_emulator/actions). */
+  readonly interactivity = new Interactivity();
   /** Stops listening and drops open connections. */
   close: () => Promise<void> = async () => {};
 }
@@ -100,6 +103,9 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
       } catch {
         return send(res, 400, { error: 'invalid_json' });
       }
+      const route = url.pathname.slice('/_emulator/'.length);
+      const interactive = await emu.interactivity.handle(emu, emu.baseUrl, req.method ?? 'GET', route, body);
+      if (interactive) return send(res, interactive.status, interactive.body);
       const out = inspect(
         emu,
         req.method ?? 'GET',
