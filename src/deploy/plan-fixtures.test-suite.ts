@@ -49,6 +49,7 @@ export function fleetOn(version: string, names: string[], extra: Partial<FleetSt
 const ws = (w: Record<string, number>) =>
   Object.entries(w)
     .filter(([, v]) => v > 0)
+    .sort(([a], [b]) => a.localeCompare(b))
     .map(([k, v]) => `${k}=${v}`)
     .join(' ') || '(empty)';
 

@@ -11,7 +11,7 @@ describe('rolling plans', () => {
       env: testEnv(),
       fleet: fleetOn('v1', ['a', 'b', 'c', 'd']),
       batches: [['a'], ['b'], ['c'], ['d']],
-      first: ['weights b=1 c=1 d=1', 'drain a', 'stop a', 'start a@v2', 'gate a', 'weights b=1 c=1 d=1 a=1'],
+      first: ['weights b=1 c=1 d=1', 'drain a', 'stop a', 'start a@v2', 'gate a', 'weights a=1 b=1 c=1 d=1'],
     },
     {
       name: 'maxUnavailable 2 takes two instances per batch',
@@ -27,7 +27,7 @@ describe('rolling plans', () => {
         'stop a,b',
         'start a,b@v2',
         'gate a,b',
-        'weights c=1 d=1 a=1 b=1',
+        'weights a=1 b=1 c=1 d=1',
       ],
     },
     {

@@ -49,6 +49,11 @@ export function checkEnvironment(
   if (colours.size > 0 || env.strategy.default === 'blue-green') {
     for (const c of ['blue', 'green'] as const)
       if (!colours.has(c)) add('instances', `blue-green needs at least one instance with colour: ${c}`);
+    if (env.strategy.default !== 'blue-green')
+      add(
+        'strategy.default',
+        `instances have colours: the strategy is blue-green, not ${env.strategy.default}`,
+      );
     if (uncoloured.length)
       add('instances', `blue-green needs a colour on every instance (missing: ${uncoloured.join(', ')})`);
   }

@@ -62,7 +62,8 @@ const canaryStep = z.union([
 ]);
 
 const strategy = z.strictObject({
-  default: z.enum(['rolling', 'canary', 'blue-green']).default('rolling'),
+  /** Absent: blue-green when the instances have colours, else rolling. */
+  default: z.enum(['rolling', 'canary', 'blue-green']).optional(),
   rolling: z
     .strictObject({
       maxSurge: intOrPercent.default('25%'),

@@ -61,6 +61,12 @@ describe('deploy config defaults', () => {
     expect(e.analysis).toBeUndefined();
   });
 
+  it('coloured instances make blue-green the default strategy', () => {
+    expect(parseDeploySpec(doc(env({ instances: coloured }))).environments.staging!.strategy.default).toBe(
+      'blue-green',
+    );
+  });
+
   it('an environment named production requires approval unless it says otherwise', () => {
     expect(parseDeploySpec(doc(env(), 'production')).environments.production!.approval.required).toBe(true);
     const off = parseDeploySpec(doc(env({ approval: { required: false } }), 'production'));
@@ -189,6 +195,12 @@ describe('deploy config problems name their path', () => {
         }),
       ),
       problem: 'environments.staging.instances: blue-green needs at least one instance with colour: green',
+    },
+    {
+      name: 'a coloured fleet with a rolling default is refused',
+      doc: doc(env({ instances: coloured, strategy: { default: 'rolling' } })),
+      problem:
+        'environments.staging.strategy.default: instances have colours: the strategy is blue-green, not rolling',
     },
     {
       name: 'a half-coloured fleet is refused',

@@ -45,7 +45,11 @@ function toEnvironment(envName: string, e: RawEnvironment): EnvironmentSpec {
     run: e.run,
     healthCheck: e.healthCheck,
     traffic: e.traffic,
-    strategy: { ...e.strategy, canary: { ...e.strategy.canary, steps } },
+    strategy: {
+      ...e.strategy,
+      default: e.strategy.default ?? (e.instances.some((i) => i.colour) ? 'blue-green' : 'rolling'),
+      canary: { ...e.strategy.canary, steps },
+    },
     ...(a ? { analysis: { ...(analysisRest as Omit<typeof a, 'slos' | 'scope'>), checks } } : {}),
     approval: { ...e.approval, required: e.approval.required ?? PRODUCTION.test(envName) },
     guard: e.guard,
