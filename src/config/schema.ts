@@ -32,13 +32,17 @@ export const configSchema = z.strictObject({
     .prefault({}),
   store: z
     .strictObject({
-      /** SQLite file path (default) or, later, a postgres:// URL. */
+      /** SQLite file path (default), or a postgres:// URL: several replicas can share that one. */
       db: z.string().min(1).default('./data/threader.db'),
       synchronous: z.enum(['normal', 'full']).default('normal'),
       /** Processed notifications are kept this long (audit, debugging), then forgotten. */
       keepNotifications: duration('7d'),
       /** Resolved threads are kept this long; the latest episode of each key is always kept. */
       keepThreads: duration('30d'),
+      /** Replicas on PostgreSQL: a lease (key, channel) lapses this long after its holder last renewed it. */
+      lease: duration('15s'),
+      /** Replicas on PostgreSQL: how often each looks for notifications another accepted or left behind. */
+      poll: duration('1s'),
     })
     .prefault({}),
   slack: z
@@ -96,23 +100,6 @@ export const configSchema = z.strictObject({
       postBurst: z.number().int().positive().default(2),
       updatesPerMinute: z.number().positive().default(50),
       updateBurst: z.number().int().positive().default(3),
-    })
-    .prefault({}),
-  /**
-   * Storm digest: when a channel asks for more than `maxNewThreads` new threads within `window`,
-   * further new groups are collected into one digest thread per channel; the storm ends when the
-   * new-thread demand over the window falls to `exitAtOrBelow` (docs/storm-digest.md).
-   */
-  storm: z
-    .strictObject({
-      enabled: z.boolean().default(true),
-      maxNewThreads: z.number().int().positive().default(10),
-      window: duration('60s'),
-      exitAtOrBelow: z.number().int().min(0).default(5),
-    })
-    .refine((s) => s.exitAtOrBelow < s.maxNewThreads, {
-      message: 'exitAtOrBelow must be below maxNewThreads (or a storm could never end)',
-      path: ['exitAtOrBelow'],
     })
     .prefault({}),
   guard: guardConfigSchema.prefault({}),

@@ -2,8 +2,7 @@ import type { Clock } from '../clock.js';
 import { decide } from '../core/decide.js';
 import type { Decision, EpisodeState, ThreadPolicy } from '../core/types.js';
 import { StoreUnavailableError } from '../errors.js';
-import type { DecisionShaper } from './storm.js';
-import type { PendingNotification, ThreadStore } from '../store/types.js';
+import type { LeaseHolder, PendingNotification, ThreadStore } from '../store/types.js';
 
 /** Notifications decided and committed together. */
 const BATCH = 200;
@@ -18,8 +17,12 @@ export interface ProcessorDeps {
   logger?: Logger;
   /** Called after a commit that added outbox rows (wakes the thread engine). */
   onOutbox?: () => void;
-  /** Reshapes decisions before they commit (the storm digest, pipeline/storm.ts). */
-  shaper?: DecisionShaper;
+  /**
+   * Set when several replicas share the store: notifications are taken per thread key under a
+   * lease (`leaseMs`), commits are fenced by it, and the store is polled every `pollMs` for work
+   * another replica accepted or left behind when it died.
+   */
+  replica?: { owner: string; leaseMs: number; pollMs: number };
 }
 
 /**
@@ -31,16 +34,42 @@ export class NotificationProcessor {
   private running = false;
   private draining: Promise<void> | undefined;
   private again = false;
+  private poll: unknown;
 
   constructor(private readonly deps: ProcessorDeps) {}
 
   start(): void {
     this.running = true;
     this.kick();
+    this.schedulePoll();
   }
 
   stop(): void {
     this.running = false;
+    if (this.poll !== undefined) this.deps.clock.clearTimeout(this.poll);
+    this.poll = undefined;
+  }
+
+  private schedulePoll(): void {
+    const replica = this.deps.replica;
+    if (!replica || !this.running) return;
+    this.poll = this.deps.clock.setTimeout(() => {
+      this.kick();
+      this.schedulePoll();
+    }, replica.pollMs);
+  }
+
+  /** This replica's lease on the keys it decides (undefined: the only process on its store). */
+  private holder(): LeaseHolder | undefined {
+    const r = this.deps.replica;
+    return r && { owner: r.owner, now: this.deps.clock.now(), ttlMs: r.leaseMs };
+  }
+
+  private take(limit: number): Promise<PendingNotification[]> {
+    const holder = this.holder();
+    return holder
+      ? this.deps.store.claimNotifications(limit, holder)
+      : this.deps.store.pendingNotifications(limit);
   }
 
   kick(): void {
@@ -64,11 +93,11 @@ export class NotificationProcessor {
   }
 
   private async drain(): Promise<void> {
-    const { store, clock, logger } = this.deps;
+    const { clock, logger } = this.deps;
     for (;;) {
       let batch: PendingNotification[];
       try {
-        batch = await store.pendingNotifications(BATCH);
+        batch = await this.take(BATCH);
       } catch (err) {
         logger?.error({ err: String(err) }, 'cannot read pending notifications; retrying');
         clock.setTimeout(() => this.kick(), 1000);
@@ -108,9 +137,10 @@ export class NotificationProcessor {
           'notification cannot be processed; set aside',
         );
         try {
-          await store.commitDecisions([
-            { notificationId: n.id, reason: 'failed', episode: null, actions: [], now: clock.now() },
-          ]);
+          await store.commitDecisions(
+            [{ notificationId: n.id, reason: 'failed', episode: null, actions: [], now: clock.now() }],
+            this.holder(),
+          );
         } catch {
           return false;
         }
@@ -135,16 +165,10 @@ export class NotificationProcessor {
         ? (latest.get(n.threadKey) ?? null)
         : await store.latestEpisode(n.threadKey);
       // Decided as of arrival: a backlog (store retries, a restart) must not squash durations and windows.
-      const decided = decide(prev, n.part, {
-        channel: n.channel,
-        now: n.receivedAt,
-        policy: this.deps.policy,
-      });
-      const d = this.deps.shaper ? await this.deps.shaper.shape(n, decided) : decided;
+      const d = decide(prev, n.part, { channel: n.channel, now: n.receivedAt, policy: this.deps.policy });
       latest.set(n.threadKey, d.next);
       decisions.push({ n, d });
     }
-    await this.deps.shaper?.flush();
     const committed = await store.commitDecisions(
       decisions.map(({ n, d }) => ({
         notificationId: n.id,
@@ -153,6 +177,8 @@ export class NotificationProcessor {
         actions: d.actions,
         now,
       })),
+      // Fenced: when another replica took a key over meanwhile, nothing of this batch commits.
+      this.holder(),
     );
     let outbox = false;
     decisions.forEach(({ n, d }, i) => {

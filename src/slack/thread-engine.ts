@@ -1,10 +1,9 @@
 import type { MessageRecord, OutboxItem, ThreadKind, ThreadRecord } from '../store/types.js';
 import { classifySlackError } from './classify.js';
-import { planFailure, type HealPlan } from './failure-plan.js';
+import { planFailure } from './failure-plan.js';
 import { RateGate } from './rate-gate.js';
+import { ReplicaLeases, type ReplicaOptions } from './replica-leases.js';
 import { findPosted, METADATA_EVENT } from './reconcile.js';
-import { isChannelMove, oldThreadLink, withMoveNotice } from './self-heal.js';
-import type { ParentMove } from '../store/storm-types.js';
 
 import type { SlackMessage } from './types.js';
 import {
@@ -47,20 +46,35 @@ export class ThreadEngine {
   private readonly kinds: ThreadKind[];
   private installation = '';
   private lastSweepAt = 0;
+  /** Set when several replicas share the store (replica-leases.ts). */
+  private readonly replica: ReplicaLeases | undefined;
+  private updating = 0;
 
-  constructor(private readonly deps: ThreadEngineDeps) {
+  constructor(private readonly deps: ThreadEngineDeps & { replica?: ReplicaOptions }) {
     this.limits = { ...defaultLimits, ...deps.limits };
     this.kinds = (Object.keys(deps.renderers) as ThreadKind[]).filter((k) => deps.renderers[k]);
+    if (deps.replica)
+      this.replica = new ReplicaLeases({
+        ...deps.replica,
+        store: deps.store,
+        clock: deps.clock,
+        kinds: this.kinds,
+        tokenIntervalMs: Math.max(1000 / this.limits.postsPerSecond, 60_000 / this.limits.updatesPerMinute),
+        logger: deps.logger,
+      });
   }
 
   async start(): Promise<void> {
     this.running = true;
     this.installation = await this.deps.store.installationId();
     const lease = this.deps.recoverLeaseMs ?? 0;
-    const recovered = await this.deps.store.recoverInflight({
-      kinds: this.kinds,
-      claimedBefore: lease > 0 ? this.deps.clock.now() - lease : undefined,
-    });
+    // With replicas, rows in flight may be another replica's live calls: only the silent's come back.
+    const recovered = this.replica
+      ? 0
+      : await this.deps.store.recoverInflight({
+          kinds: this.kinds,
+          claimedBefore: lease > 0 ? this.deps.clock.now() - lease : undefined,
+        });
     if (recovered > 0)
       this.deps.logger?.warn({ recovered }, 'outbox items were in flight at the last stop; reconciling');
     await this.tick();
@@ -86,6 +100,7 @@ export class ThreadEngine {
       }),
     ]);
     clearTimeout(timer);
+    await this.replica?.releaseAll().catch(() => undefined);
   }
 
   /** New work may be there (called after a commit); cheap and idempotent. */
@@ -135,7 +150,10 @@ export class ThreadEngine {
       do {
         this.again = false;
         const now = this.deps.clock.now();
-        const items = await this.deps.store.deliverable(now, 500, { kinds: this.kinds });
+        await this.replica?.sweep(now);
+        let items = await this.deps.store.deliverable(now, 500, { kinds: this.kinds });
+        if (this.replica)
+          items = await this.replica.filter(items, [...this.postingChannels], this.updating > 0, now);
         nextAt = Infinity;
         for (const item of items) {
           if (this.inflight >= this.limits.maxInflight) break;
@@ -147,7 +165,7 @@ export class ThreadEngine {
             nextAt = Math.min(nextAt, gate.nextAt(now));
             continue;
           }
-          if (!(await this.deps.store.claimOutbox(item.id, now))) continue;
+          if (!(await this.deps.store.claimOutbox(item.id, now, this.deps.replica?.owner))) continue;
           this.launch(item);
         }
       } while (this.again && this.running);
@@ -209,6 +227,7 @@ export class ThreadEngine {
     this.busyThreads.add(item.threadId);
     const posts = item.kind !== 'update_parent';
     if (posts) this.postingChannels.add(item.channel);
+    else this.updating++;
     const delivery: Promise<void> = this.deliver(item)
       .catch((err) => this.deps.logger?.error({ err: String(err), outboxId: item.id }, 'delivery crashed'))
       .finally(() => {
@@ -216,6 +235,7 @@ export class ThreadEngine {
         this.deliveries.delete(delivery);
         this.busyThreads.delete(item.threadId);
         if (posts) this.postingChannels.delete(item.channel);
+        else this.updating--;
         this.kick();
       });
     this.deliveries.add(delivery);
@@ -274,16 +294,13 @@ export class ThreadEngine {
     };
     const quiet = { unfurl_links: false, unfurl_media: false };
     if (item.kind === 'update_parent') {
-      const msg = await this.renderParent(thread, renderer, { now });
+      const msg = renderer.parent(thread, { now });
       await client.update({ channel: thread.channel, ts: thread.parentTs as string, ...msg, metadata });
       this.count(method, 'ok');
       return this.record(item, thread, thread.parentTs as string, msg, thread.channel);
     }
     if (item.kind === 'post_parent') {
-      const msg = await this.renderParent(thread, renderer, {
-        now,
-        previousPermalink: await this.previousPermalink(thread),
-      });
+      const msg = renderer.parent(thread, { now, previousPermalink: await this.previousPermalink(thread) });
       const res = await client.postMessage({ channel: item.channel, ...msg, metadata, ...quiet });
       this.count(method, 'ok');
       // Slack answers with the channel's ID: edits, permalinks and lookups need the ID, not a name.
@@ -333,34 +350,13 @@ export class ThreadEngine {
     };
   }
 
-  private async failed(
-    item: OutboxItem,
-    thread: ThreadRecord<unknown>,
-    method: string,
-    err: unknown,
-    healing = false,
-  ) {
+  private async failed(item: OutboxItem, thread: ThreadRecord<unknown>, method: string, err: unknown) {
     const now = this.deps.clock.now();
-    const c = classifySlackError(err);
-    // A fresh parent that fails is handled like any failed call: no healing the healing.
-    if (healing) delete c.heal;
-    const plan = planFailure(
-      item,
-      c,
-      now,
-      {
-        policy: this.deps.policy,
-        uncertainGraceMs: this.deps.uncertainGraceMs ?? 10_000,
-        blockedRetryMs: this.deps.blockedRetryMs ?? 60_000,
-        fallbackChannel: this.deps.fallbackChannel,
-      },
-      { channel: item.kind === 'post_parent' && !thread.parentTs ? item.channel : thread.channel },
-    );
-    if (plan.kind === 'heal' && plan.heal) {
-      this.count(method, c.error);
-      await this.heal(item, thread, plan.heal);
-      return;
-    }
+    const plan = planFailure(item, classifySlackError(err), now, {
+      policy: this.deps.policy,
+      uncertainGraceMs: this.deps.uncertainGraceMs ?? 10_000,
+      blockedRetryMs: this.deps.blockedRetryMs ?? 60_000,
+    });
     const { error, retryAt } = plan.outcome;
     this.count(method, error);
     const log = {
@@ -385,107 +381,6 @@ export class ThreadEngine {
     else if (plan.kind === 'permanent') logger?.error(log, 'Slack refused the message; not retrying');
     else logger?.warn({ ...log, ...retryIn }, 'Slack call failed; will retry');
     await this.deps.store.failOutbox(item.id, plan.outcome);
-  }
-
-  /** The parent as the renderer draws it, plus the notice of where it moved from (self-heal.ts). */
-  private async renderParent(
-    thread: ThreadRecord<unknown>,
-    renderer: ThreadRenderer,
-    ctx: { now: number; previousPermalink?: string },
-    pending?: ParentMove,
-  ): Promise<SlackMessage> {
-    const data = renderer.load ? await renderer.load(thread) : undefined;
-    const msg = renderer.parent(thread, { ...ctx, data });
-    const moves = await this.deps.store.parentMoves(thread.id);
-    return withMoveNotice(msg, pending ? [...moves, pending] : moves);
-  }
-
-  /**
-   * Self-healing (failure-plan.ts said how): a fresh parent in `heal.channel` that links the old
-   * thread and says why, then the thread continues there — later replies and edits follow the new
-   * ts. A post whose answer was lost is looked up first, as any post is.
-   */
-  private async heal(item: OutboxItem, thread: ThreadRecord<unknown>, heal: HealPlan): Promise<void> {
-    const { store, client, clock } = this.deps;
-    const now = clock.now();
-    const renderer = this.deps.renderers[thread.kind] as ThreadRenderer;
-    const ownToken = item.kind !== 'update_parent' && heal.channel === item.channel;
-    const gate = this.gate(heal.channel, 'post');
-    if (!ownToken && !gate.tryTake(now)) {
-      const retryAt = gate.nextAt(now);
-      await store.failOutbox(item.id, {
-        error: `${heal.reason}_waiting`,
-        retryAt,
-        uncertain: item.uncertain,
-        dead: false,
-      });
-      return;
-    }
-    const fromTs = thread.parentTs;
-    const fromChannel = fromTs ? thread.channel : item.channel;
-    const move = {
-      threadId: thread.id,
-      reason: heal.reason,
-      fromChannel,
-      fromTs,
-      permalink: await oldThreadLink(client, store, thread),
-    };
-    let posted: { ts: string; channel: string } | undefined;
-    let msg: SlackMessage;
-    try {
-      msg = await this.renderParent(
-        thread,
-        renderer,
-        { now, previousPermalink: await this.previousPermalink(thread) },
-        { ...move, toChannel: heal.channel, toTs: '', at: now },
-      );
-      if (item.uncertain) {
-        const lookup = { ...item, kind: 'post_parent' as const, channel: heal.channel };
-        posted = await findPosted(client, lookup, thread, this.installation);
-      }
-      if (!posted) {
-        const res = await client.postMessage({
-          channel: heal.channel,
-          ...msg,
-          metadata: {
-            event_type: METADATA_EVENT,
-            event_payload: { installation: this.installation, outbox_id: item.id, thread_id: thread.id },
-          },
-          unfurl_links: false,
-          unfurl_media: false,
-        });
-        this.count('chat.postMessage', 'ok');
-        posted = { ts: res.ts, channel: res.channel || heal.channel };
-      }
-    } catch (err) {
-      await this.failed(item, thread, 'chat.postMessage', err, true);
-      return;
-    }
-    const moved = await store.moveParent({ ...move, toChannel: posted.channel, toTs: posted.ts, at: now });
-    const log = { thread: thread.threadKey, threadId: thread.id, reason: heal.reason, from: fromChannel };
-    if (!moved) this.deps.logger?.warn(log, 'another process healed this thread first; one extra parent');
-    else if (isChannelMove(heal.reason)) {
-      this.deps.metrics?.channelFallbacks.inc({ reason: heal.reason });
-      this.deps.logger?.warn({ ...log, to: posted.channel }, 'thread moved to the default channel');
-    } else {
-      this.deps.metrics?.parentsReplaced.inc({ reason: heal.reason });
-      this.deps.logger?.warn(log, 'thread continues under a fresh parent');
-    }
-    if (item.kind === 'reply') {
-      // The reply itself still has to go out: now, under the fresh parent.
-      await store.failOutbox(item.id, { error: heal.reason, retryAt: now, uncertain: false, dead: false });
-      return;
-    }
-    await store.completeOutbox(item.id, {
-      threadId: thread.id,
-      outboxId: item.id,
-      channel: posted.channel,
-      ts: posted.ts,
-      kind: 'parent',
-      text: msg.text,
-      blocks: msg.blocks ?? msg.attachments ?? null,
-      at: now,
-    });
   }
 
   private count(method: string, result: string): void {

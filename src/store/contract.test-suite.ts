@@ -407,6 +407,39 @@ export function storeContract(name: string, open: () => Promise<ThreadStore>): v
       expect(await store.claimSlackActions(100, 10, 100)).toEqual([]);
     });
 
+    it('a lease holder claims pending notifications in arrival order and its fenced commit goes through', async () => {
+      const holder = { owner: 'replica-a', now: 10, ttlMs: 5_000 };
+      await store.appendNotifications([
+        { threadKey: 'k1', channel: 'C1', receivedAt: 1, part: part() },
+        { threadKey: 'k2', channel: 'C1', receivedAt: 2, part: part() },
+        { threadKey: 'k1', channel: 'C1', receivedAt: 3, part: part() },
+      ]);
+      const claimed = await store.claimNotifications(10, holder);
+      expect(claimed.map((n) => [n.threadKey, n.receivedAt])).toEqual([
+        ['k1', 1],
+        ['k2', 2],
+        ['k1', 3],
+      ]);
+      const done = await store.commitDecisions(
+        claimed.map((n) => ({ notificationId: n.id, reason: 'duplicate', episode: null, actions: [], now: 10 })),
+        holder,
+      );
+      expect(done).toEqual([true, true, true]);
+      expect(await store.claimNotifications(10, holder)).toEqual([]);
+    });
+
+    it('grants a lone holder the leases it asks for, and takes nothing back for a silent replica', async () => {
+      const holder = { owner: 'replica-a', now: 10, ttlMs: 5_000 };
+      expect((await store.holdLeases(['post:C1', 'update'], holder)).sort()).toEqual(['post:C1', 'update']);
+      await store.releaseLeases('replica-a', ['post:C1']);
+      await commitNew();
+      const [item] = await store.deliverable(100, 10);
+      await store.claimOutbox(item!.id, 100);
+      // Claimed without an owner name: no replica can be declared dead for it.
+      expect(await store.recoverInflight({ silentSince: 1_000 })).toBe(0);
+      expect((await store.outbox('ep_a'))[0]?.status).toBe('inflight');
+    });
+
     it('has one installation id for its whole life', async () => {
       const id = await store.installationId();
       expect(id).toMatch(/^[0-9a-f-]{36}$/);

@@ -1,11 +1,12 @@
-import { ConfigError } from '../errors.js';
+import { PostgresStore } from './postgres.js';
 import { SqliteStore } from './sqlite.js';
 import type { ThreadStore } from './types.js';
 
-/** Picks the store adapter from THREADER_DB / store.db: a path means SQLite. */
+/** A PostgreSQL URL: the store several replicas can share. */
+export const isPostgresUrl = (db: string): boolean => /^postgres(ql)?:\/\//.test(db);
+
+/** Picks the store adapter from THREADER_DB / store.db: a postgres:// URL, else a SQLite file path. */
 export function openStore(opts: { db: string; synchronous: 'normal' | 'full' }): ThreadStore {
-  if (/^postgres(ql)?:\/\//.test(opts.db)) {
-    throw new ConfigError('THREADER_DB: PostgreSQL is not supported yet; use a SQLite file path');
-  }
+  if (isPostgresUrl(opts.db)) return new PostgresStore({ url: opts.db });
   return new SqliteStore({ path: opts.db, synchronous: opts.synchronous });
 }

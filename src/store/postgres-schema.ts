@@ -119,4 +119,31 @@ export const postgresMigrations: string[] = [
   );
   CREATE INDEX slack_actions_open ON slack_actions (status, id) WHERE status IN ('pending', 'running');
   `,
+  // Storm digest and self-healing threads (as sqlite-schema.ts): the digest's table rows, and where
+  // a thread's parent moved and why.
+  `
+  CREATE INDEX threads_channel_opened ON threads (channel, opened_at) WHERE kind = 'alert';
+  -- One running digest per channel, whichever replica opened it.
+  CREATE UNIQUE INDEX threads_one_storm ON threads (thread_key) WHERE kind = 'digest' AND status = 'storm';
+  CREATE TABLE digest_entries (
+    n BIGSERIAL PRIMARY KEY,
+    digest_id TEXT NOT NULL,
+    thread_id TEXT NOT NULL,
+    entry TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    UNIQUE (digest_id, thread_id)
+  );
+  CREATE TABLE parent_moves (
+    id BIGSERIAL PRIMARY KEY,
+    thread_id TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    from_channel TEXT NOT NULL,
+    from_ts TEXT,
+    to_channel TEXT NOT NULL,
+    to_ts TEXT NOT NULL,
+    permalink TEXT,
+    at BIGINT NOT NULL
+  );
+  CREATE INDEX parent_moves_thread ON parent_moves (thread_id, id);
+  `,
 ];

@@ -4,6 +4,9 @@ import { PostgresDb, type Queryable, type Row } from './postgres-db.js';
 import * as interactions from './postgres-interactions.js';
 import * as leases from './postgres-leases.js';
 import * as outbox from './postgres-outbox.js';
+import * as storm from './postgres-storm.js';
+import type { DigestEntry, DigestState } from '../core/storm.js';
+import type { ParentMove } from './storm-types.js';
 import { toThread } from './sqlite-rows.js';
 import type {
   CommitDecision,
@@ -274,6 +277,42 @@ export class PostgresStore implements ThreadStore {
 
   async finishSlackAction(id: number, outcome: { error?: string }, now: number): Promise<boolean> {
     return interactions.finishSlackAction(this.db, id, outcome, now);
+  }
+
+  async countNewThreads(channel: string, since: number): Promise<number> {
+    return storm.countNewThreads(this.db, channel, since);
+  }
+
+  async latestDigest(channel: string): Promise<ThreadRecord<DigestState> | null> {
+    return storm.latestDigest(this.db, channel);
+  }
+
+  async openDigest(d: {
+    channel: string;
+    state: DigestState;
+    now: number;
+  }): Promise<ThreadRecord<DigestState>> {
+    return storm.openDigest(this.db, d);
+  }
+
+  async endDigest(id: string, endedAt: number): Promise<boolean> {
+    return storm.endDigest(this.db, id, endedAt);
+  }
+
+  async saveDigestEntries(digestId: string, entries: DigestEntry[]): Promise<void> {
+    await storm.saveDigestEntries(this.db, digestId, entries);
+  }
+
+  async digestEntries(digestId: string): Promise<DigestEntry[]> {
+    return storm.digestEntries(this.db, digestId);
+  }
+
+  async moveParent(move: ParentMove): Promise<boolean> {
+    return storm.moveParent(this.db, move);
+  }
+
+  async parentMoves(threadId: string): Promise<ParentMove[]> {
+    return storm.parentMoves(this.db, threadId);
   }
 
   async prune(cut: { notificationsBefore: number; threadsBefore: number }) {

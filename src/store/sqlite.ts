@@ -9,6 +9,7 @@ import { remember, toOutbox, toThread, type Row } from './sqlite-rows.js';
 import type {
   CommitDecision,
   DeliverableOptions,
+  LeaseHolder,
   MessageRecord,
   NewNotification,
   NewSlackAction,
@@ -116,6 +117,16 @@ export class SqliteStore implements ThreadStore {
     });
   }
 
+  async claimNotifications(limit: number, _holder: LeaseHolder): Promise<PendingNotification[]> {
+    return this.pendingNotifications(limit);
+  }
+
+  async holdLeases(names: string[], _holder: LeaseHolder): Promise<string[]> {
+    return [...new Set(names)];
+  }
+
+  async releaseLeases(_owner: string, _names: string[]): Promise<void> {}
+
   async latestEpisode(threadKey: string): Promise<EpisodeState | null> {
     const known = this.latest.get(threadKey);
     if (known !== undefined) return known;
@@ -134,7 +145,8 @@ export class SqliteStore implements ThreadStore {
     return (await this.commitDecisions([d]))[0] as boolean;
   }
 
-  async commitDecisions(ds: CommitDecision[]): Promise<boolean[]> {
+  /** One process writes a SQLite file: it holds every lease, so there is nothing to fence. */
+  async commitDecisions(ds: CommitDecision[], _holder?: LeaseHolder): Promise<boolean[]> {
     const done = this.guard(() => this.s.db.transaction(() => ds.map((d) => this.commitOne(d)))());
     ds.forEach((d, i) => {
       if (!done[i]) return;
@@ -201,7 +213,11 @@ export class SqliteStore implements ThreadStore {
     outbox.failOutbox(this.s, id, f);
   }
 
-  async recoverInflight(opts: { kinds?: ThreadKind[]; claimedBefore?: number } = {}): Promise<number> {
+  async recoverInflight(
+    opts: { kinds?: ThreadKind[]; claimedBefore?: number; silentSince?: number } = {},
+  ): Promise<number> {
+    // No other replica can have claimed anything here.
+    if (opts.silentSince !== undefined) return 0;
     return outbox.recoverInflight(this.s, opts);
   }
 

@@ -143,6 +143,16 @@ export interface DeliverableOptions {
   perChannel?: number;
 }
 
+/**
+ * Who asks for a lease, at what time, and for how long: replicas sharing one store divide work
+ * with expiring leases, so the work of a replica that died is taken over once they lapse.
+ */
+export interface LeaseHolder {
+  owner: string;
+  now: number;
+  ttlMs: number;
+}
+
 export interface StoreStats {
   openThreads: number;
   threads: number;
@@ -171,24 +181,45 @@ export interface ThreadStore extends StormStore {
    * A second post_parent for one thread is refused by a unique constraint.
    */
   commitDecision(decision: CommitDecision): Promise<boolean>;
-  /** Several decisions in ONE transaction (all or none), each as commitDecision would. */
-  commitDecisions(decisions: CommitDecision[]): Promise<boolean[]>;
+  /**
+   * Several decisions in ONE transaction (all or none), each as commitDecision would. With a
+   * holder (replicas), the commit is fenced: it changes nothing and returns all false unless the
+   * holder still holds the lease of every key (claimNotifications); keys left with nothing
+   * pending are released.
+   */
+  commitDecisions(decisions: CommitDecision[], holder?: LeaseHolder): Promise<boolean[]>;
+  /**
+   * Replicas: unprocessed notifications in arrival order, only of thread keys no other holder is
+   * deciding; takes (or renews) a lease per key, so two replicas never decide one key at once.
+   * A single-process store returns pendingNotifications(limit).
+   */
+  claimNotifications(limit: number, holder: LeaseHolder): Promise<PendingNotification[]>;
+  /**
+   * Replicas: takes or renews each named lease that is free, lapsed or already the holder's, and
+   * returns the names held now; records the holder as alive (recoverInflight's `silentSince`).
+   * A single-process store holds everything.
+   */
+  holdLeases(names: string[], holder: LeaseHolder): Promise<string[]>;
+  /** Gives up the holder's leases of these names (graceful stop, work gone). */
+  releaseLeases(owner: string, names: string[]): Promise<void>;
 
   /**
    * Outbox rows that may be sent now, head of line per thread: a thread without a parent ts
    * offers only its post_parent; otherwise its oldest unsent reply and its newest pending edit.
    */
   deliverable(now: number, limit: number, opts?: DeliverableOptions): Promise<OutboxItem[]>;
-  /** pending → inflight (remembering when); false when someone else took it. */
-  claimOutbox(id: number, now: number): Promise<boolean>;
+  /** pending → inflight (remembering when, and by whom); false when someone else took it. */
+  claimOutbox(id: number, now: number, owner?: string): Promise<boolean>;
   /** inflight → done; records the message; a post_parent saves the parent ts; an edit also settles older edits. */
   completeOutbox(id: number, message: MessageRecord): Promise<void>;
   failOutbox(id: number, failure: OutboxFailure): Promise<void>;
   /**
    * After a crash: inflight rows go back to pending, marked uncertain — only rows of the given
-   * thread kinds, claimed at or before `claimedBefore` (a lease, for processes sharing a store).
+   * thread kinds, claimed at or before `claimedBefore` (a lease, for processes sharing a store);
+   * with `silentSince`, only rows claimed by a replica not seen alive since then (it died). A
+   * single-process store has no other replicas: `silentSince` recovers nothing there.
    */
-  recoverInflight(opts?: { kinds?: ThreadKind[]; claimedBefore?: number }): Promise<number>;
+  recoverInflight(opts?: { kinds?: ThreadKind[]; claimedBefore?: number; silentSince?: number }): Promise<number>;
   /** A random id of this database, created once: it marks our Slack messages as ours. */
   installationId(): Promise<string>;
 
