@@ -102,6 +102,23 @@ export const configSchema = z.strictObject({
       updateBurst: z.number().int().positive().default(3),
     })
     .prefault({}),
+  /**
+   * Storm digest: when a channel asks for more than `maxNewThreads` new threads within `window`,
+   * further new groups are collected into one digest thread per channel; the storm ends when the
+   * new-thread demand over the window falls to `exitAtOrBelow` (docs/storm-digest.md).
+   */
+  storm: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      maxNewThreads: z.number().int().positive().default(10),
+      window: duration('60s'),
+      exitAtOrBelow: z.number().int().min(0).default(5),
+    })
+    .refine((s) => s.exitAtOrBelow < s.maxNewThreads, {
+      message: 'exitAtOrBelow must be below maxNewThreads (or a storm could never end)',
+      path: ['exitAtOrBelow'],
+    })
+    .prefault({}),
   guard: guardConfigSchema.prefault({}),
   log: z
     .strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info') })

@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import { decide } from '../core/decide.js';
 import type { Decision, EpisodeState, ThreadPolicy } from '../core/types.js';
 import { StoreUnavailableError } from '../errors.js';
+import type { DecisionShaper } from './storm.js';
 import type { LeaseHolder, PendingNotification, ThreadStore } from '../store/types.js';
 
 /** Notifications decided and committed together. */
@@ -17,6 +18,8 @@ export interface ProcessorDeps {
   logger?: Logger;
   /** Called after a commit that added outbox rows (wakes the thread engine). */
   onOutbox?: () => void;
+  /** Reshapes decisions before they commit (the storm digest, pipeline/storm.ts). */
+  shaper?: DecisionShaper;
   /**
    * Set when several replicas share the store: notifications are taken per thread key under a
    * lease (`leaseMs`), commits are fenced by it, and the store is polled every `pollMs` for work
@@ -165,10 +168,16 @@ export class NotificationProcessor {
         ? (latest.get(n.threadKey) ?? null)
         : await store.latestEpisode(n.threadKey);
       // Decided as of arrival: a backlog (store retries, a restart) must not squash durations and windows.
-      const d = decide(prev, n.part, { channel: n.channel, now: n.receivedAt, policy: this.deps.policy });
+      const decided = decide(prev, n.part, {
+        channel: n.channel,
+        now: n.receivedAt,
+        policy: this.deps.policy,
+      });
+      const d = this.deps.shaper ? await this.deps.shaper.shape(n, decided) : decided;
       latest.set(n.threadKey, d.next);
       decisions.push({ n, d });
     }
+    await this.deps.shaper?.flush();
     const committed = await store.commitDecisions(
       decisions.map(({ n, d }) => ({
         notificationId: n.id,

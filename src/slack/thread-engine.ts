@@ -1,9 +1,11 @@
 import type { MessageRecord, OutboxItem, ThreadKind, ThreadRecord } from '../store/types.js';
 import { classifySlackError } from './classify.js';
-import { planFailure } from './failure-plan.js';
+import { planFailure, type HealPlan } from './failure-plan.js';
 import { RateGate } from './rate-gate.js';
 import { ReplicaLeases, type ReplicaOptions } from './replica-leases.js';
 import { findPosted, METADATA_EVENT } from './reconcile.js';
+import { isChannelMove, oldThreadLink, withMoveNotice } from './self-heal.js';
+import type { ParentMove } from '../store/storm-types.js';
 
 import type { SlackMessage } from './types.js';
 import {
@@ -294,13 +296,16 @@ export class ThreadEngine {
     };
     const quiet = { unfurl_links: false, unfurl_media: false };
     if (item.kind === 'update_parent') {
-      const msg = renderer.parent(thread, { now });
+      const msg = await this.renderParent(thread, renderer, { now });
       await client.update({ channel: thread.channel, ts: thread.parentTs as string, ...msg, metadata });
       this.count(method, 'ok');
       return this.record(item, thread, thread.parentTs as string, msg, thread.channel);
     }
     if (item.kind === 'post_parent') {
-      const msg = renderer.parent(thread, { now, previousPermalink: await this.previousPermalink(thread) });
+      const msg = await this.renderParent(thread, renderer, {
+        now,
+        previousPermalink: await this.previousPermalink(thread),
+      });
       const res = await client.postMessage({ channel: item.channel, ...msg, metadata, ...quiet });
       this.count(method, 'ok');
       // Slack answers with the channel's ID: edits, permalinks and lookups need the ID, not a name.
@@ -350,13 +355,34 @@ export class ThreadEngine {
     };
   }
 
-  private async failed(item: OutboxItem, thread: ThreadRecord<unknown>, method: string, err: unknown) {
+  private async failed(
+    item: OutboxItem,
+    thread: ThreadRecord<unknown>,
+    method: string,
+    err: unknown,
+    healing = false,
+  ) {
     const now = this.deps.clock.now();
-    const plan = planFailure(item, classifySlackError(err), now, {
-      policy: this.deps.policy,
-      uncertainGraceMs: this.deps.uncertainGraceMs ?? 10_000,
-      blockedRetryMs: this.deps.blockedRetryMs ?? 60_000,
-    });
+    const c = classifySlackError(err);
+    // A fresh parent that fails is handled like any failed call: no healing the healing.
+    if (healing) delete c.heal;
+    const plan = planFailure(
+      item,
+      c,
+      now,
+      {
+        policy: this.deps.policy,
+        uncertainGraceMs: this.deps.uncertainGraceMs ?? 10_000,
+        blockedRetryMs: this.deps.blockedRetryMs ?? 60_000,
+        fallbackChannel: this.deps.fallbackChannel,
+      },
+      { channel: item.kind === 'post_parent' && !thread.parentTs ? item.channel : thread.channel },
+    );
+    if (plan.kind === 'heal' && plan.heal) {
+      this.count(method, c.error);
+      await this.heal(item, thread, plan.heal);
+      return;
+    }
     const { error, retryAt } = plan.outcome;
     this.count(method, error);
     const log = {
@@ -381,6 +407,107 @@ export class ThreadEngine {
     else if (plan.kind === 'permanent') logger?.error(log, 'Slack refused the message; not retrying');
     else logger?.warn({ ...log, ...retryIn }, 'Slack call failed; will retry');
     await this.deps.store.failOutbox(item.id, plan.outcome);
+  }
+
+  /** The parent as the renderer draws it, plus the notice of where it moved from (self-heal.ts). */
+  private async renderParent(
+    thread: ThreadRecord<unknown>,
+    renderer: ThreadRenderer,
+    ctx: { now: number; previousPermalink?: string },
+    pending?: ParentMove,
+  ): Promise<SlackMessage> {
+    const data = renderer.load ? await renderer.load(thread) : undefined;
+    const msg = renderer.parent(thread, { ...ctx, data });
+    const moves = await this.deps.store.parentMoves(thread.id);
+    return withMoveNotice(msg, pending ? [...moves, pending] : moves);
+  }
+
+  /**
+   * Self-healing (failure-plan.ts said how): a fresh parent in `heal.channel` that links the old
+   * thread and says why, then the thread continues there — later replies and edits follow the new
+   * ts. A post whose answer was lost is looked up first, as any post is.
+   */
+  private async heal(item: OutboxItem, thread: ThreadRecord<unknown>, heal: HealPlan): Promise<void> {
+    const { store, client, clock } = this.deps;
+    const now = clock.now();
+    const renderer = this.deps.renderers[thread.kind] as ThreadRenderer;
+    const ownToken = item.kind !== 'update_parent' && heal.channel === item.channel;
+    const gate = this.gate(heal.channel, 'post');
+    if (!ownToken && !gate.tryTake(now)) {
+      const retryAt = gate.nextAt(now);
+      await store.failOutbox(item.id, {
+        error: `${heal.reason}_waiting`,
+        retryAt,
+        uncertain: item.uncertain,
+        dead: false,
+      });
+      return;
+    }
+    const fromTs = thread.parentTs;
+    const fromChannel = fromTs ? thread.channel : item.channel;
+    const move = {
+      threadId: thread.id,
+      reason: heal.reason,
+      fromChannel,
+      fromTs,
+      permalink: await oldThreadLink(client, store, thread),
+    };
+    let posted: { ts: string; channel: string } | undefined;
+    let msg: SlackMessage;
+    try {
+      msg = await this.renderParent(
+        thread,
+        renderer,
+        { now, previousPermalink: await this.previousPermalink(thread) },
+        { ...move, toChannel: heal.channel, toTs: '', at: now },
+      );
+      if (item.uncertain) {
+        const lookup = { ...item, kind: 'post_parent' as const, channel: heal.channel };
+        posted = await findPosted(client, lookup, thread, this.installation);
+      }
+      if (!posted) {
+        const res = await client.postMessage({
+          channel: heal.channel,
+          ...msg,
+          metadata: {
+            event_type: METADATA_EVENT,
+            event_payload: { installation: this.installation, outbox_id: item.id, thread_id: thread.id },
+          },
+          unfurl_links: false,
+          unfurl_media: false,
+        });
+        this.count('chat.postMessage', 'ok');
+        posted = { ts: res.ts, channel: res.channel || heal.channel };
+      }
+    } catch (err) {
+      await this.failed(item, thread, 'chat.postMessage', err, true);
+      return;
+    }
+    const moved = await store.moveParent({ ...move, toChannel: posted.channel, toTs: posted.ts, at: now });
+    const log = { thread: thread.threadKey, threadId: thread.id, reason: heal.reason, from: fromChannel };
+    if (!moved) this.deps.logger?.warn(log, 'another process healed this thread first; one extra parent');
+    else if (isChannelMove(heal.reason)) {
+      this.deps.metrics?.channelFallbacks.inc({ reason: heal.reason });
+      this.deps.logger?.warn({ ...log, to: posted.channel }, 'thread moved to the default channel');
+    } else {
+      this.deps.metrics?.parentsReplaced.inc({ reason: heal.reason });
+      this.deps.logger?.warn(log, 'thread continues under a fresh parent');
+    }
+    if (item.kind === 'reply') {
+      // The reply itself still has to go out: now, under the fresh parent.
+      await store.failOutbox(item.id, { error: heal.reason, retryAt: now, uncertain: false, dead: false });
+      return;
+    }
+    await store.completeOutbox(item.id, {
+      threadId: thread.id,
+      outboxId: item.id,
+      channel: posted.channel,
+      ts: posted.ts,
+      kind: 'parent',
+      text: msg.text,
+      blocks: msg.blocks ?? msg.attachments ?? null,
+      at: now,
+    });
   }
 
   private count(method: string, result: string): void {
