@@ -1,4 +1,4 @@
-import type { DriverSpec, InstanceSpec, RunSpec } from '../types.js';
+import type { InstanceSpec, RunSpec } from '../types.js';
 import { localRunner, type CommandRunner } from './command-runner.js';
 import { checkEnvKeys, checkInstanceName, checkVersion } from './names.js';
 import { startScript, stateScript, stopScript, type ProcessTarget } from './process-script.js';
@@ -93,11 +93,4 @@ export function parseState(lines: string[]): InstanceState {
     }
   }
   return state;
-}
-
-export function processDriverFromSpec(
-  spec: Extract<DriverSpec, { type: 'process' }>,
-  deps: { runnerFor?: (instance: InstanceSpec) => CommandRunner; now?: () => number } = {},
-): InstanceDriver {
-  return createProcessDriver({ stateDir: spec.stateDir, stopTimeout: spec.stopTimeout, ...deps });
 }

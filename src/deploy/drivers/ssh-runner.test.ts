@@ -171,6 +171,10 @@ describe('ssh driver errors', () => {
       'stop of a on web-1: ssh: connect to host web-1 port 22: No route to host (after 3 attempt(s))',
     );
     expect(calls).toHaveLength(3);
+    expect(calls[0]?.argv.slice(-2)).toEqual([
+      'web-1',
+      'systemctl --no-ask-password stop alert-threader@a.service',
+    ]);
   });
 
   it('a wrong host key fails the operation with driver_auth_failed at once', async () => {
