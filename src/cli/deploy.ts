@@ -1,0 +1,128 @@
+import type { Command } from 'commander';
+import { planning } from '../deploy/compose-plan.js';
+import { createDeploy, takeOver } from '../deploy/executor-start.js';
+import type { StrategyName } from '../deploy/types.js';
+import { UsageError } from '../errors.js';
+import { driveDeploy, fleetBefore, openSession, type SessionFlags } from './deploy-run.js';
+
+interface DeployFlags extends SessionFlags {
+  version?: string;
+  to?: string;
+  strategy?: string;
+  reason?: string;
+  force?: boolean;
+  resume?: string;
+  json?: boolean;
+}
+
+const STRATEGIES: readonly StrategyName[] = ['rolling', 'canary', 'blue-green'];
+
+/**
+ * `threader deploy`: plan, check (one deploy per environment, guard window), run. Exit codes:
+ * 0 succeeded (or nothing to do), 1 failed / rolled back / aborted, 2 usage or config error,
+ * 3 refused (another deploy holds the environment, the guard is locked, the deploy is driven
+ * elsewhere). An orphaned deploy (its executor died) is never taken over silently: the refusal
+ * says to run `threader deploy --resume ID`, which continues it from its saved step.
+ */
+export function register(program: Command): void {
+  program
+    .command('deploy')
+    .summary('roll a version out to an environment (rolling, canary, blue-green)')
+    .requiredOption('--config <file>', 'deploy config (YAML)')
+    .requiredOption('--env <name>', 'environment')
+    // `--version` is the program's own flag (commander reads it before subcommands), hence --to.
+    .argument('[version]', 'version to deploy (or --to; required unless --resume)')
+    .option('--to <v>', 'version to deploy')
+    .option('--strategy <s>', `override the environment's strategy (${STRATEGIES.join(', ')})`)
+    .option('--reason <text>', 'why (recorded; required with --force)')
+    .option('--force', 'start although the guard window is locked (needs --reason; recorded)')
+    .option('--resume <id>', 'take over a deploy whose executor is gone and continue it')
+    .option('--by <name>', 'who deploys (default $THREADER_ACTOR, $GITHUB_ACTOR, $GITLAB_USER_LOGIN, $USER)')
+    .option('--state-db <path>', 'deploy records (default: stateDb of the config)')
+    .option('--json', 'print only the final deploy record as JSON on stdout')
+    .action(async (positional: string | undefined, flags: DeployFlags) => {
+      flags.version = positional ?? flags.to;
+      if (!flags.resume && !flags.version) throw new UsageError('--version is required (or --resume ID)');
+      if (flags.strategy && !STRATEGIES.includes(flags.strategy as StrategyName))
+        throw new UsageError(`--strategy must be one of ${STRATEGIES.join(', ')}`);
+      const s = await openSession(flags);
+      try {
+        const deps = { store: s.store, guard: s.guard, now: Date.now, host: s.host };
+        if (flags.resume) {
+          const record = await takeOver(flags.resume, deps, s.configPath);
+          if (record.env !== s.env.name)
+            throw new UsageError(`deploy ${record.id} belongs to ${record.env}, not ${s.env.name}`);
+          process.exitCode = await driveDeploy(s, record, await fleetBefore(s), { json: !!flags.json });
+          return;
+        }
+        const fleet = await fleetBefore(s);
+        const plan = planning.plan(s.env, fleet, flags.version as string, {
+          ...(flags.strategy ? { strategy: flags.strategy as StrategyName } : {}),
+        });
+        if (plan.noop) {
+          if (flags.json)
+            process.stdout.write(
+              `${JSON.stringify({ noop: true, env: s.env.name, version: flags.version })}\n`,
+            );
+          else
+            process.stderr.write(
+              `nothing to do: every instance of ${s.env.name} already runs ${flags.version}\n`,
+            );
+          return;
+        }
+        const record = await createDeploy(
+          {
+            service: s.spec.service,
+            plan,
+            by: s.actor,
+            reason: flags.reason,
+            force: flags.force,
+            configPath: s.configPath,
+          },
+          deps,
+        );
+        process.exitCode = await driveDeploy(s, record, fleet, { json: !!flags.json });
+      } finally {
+        await s.store.close();
+      }
+    });
+
+  program
+    .command('rollback')
+    .summary('roll an environment back to its previous known-good version (fast path: no analysis)')
+    .requiredOption('--config <file>', 'deploy config (YAML)')
+    .requiredOption('--env <name>', 'environment')
+    .option('--to <v>', 'version to go back to (default: the one before the last succeeded deploy)')
+    .option('--reason <text>', 'why (recorded; required with --force)')
+    .option('--force', 'start although the guard window is locked (needs --reason; recorded)')
+    .option('--by <name>', 'who rolls back')
+    .option('--state-db <path>', 'deploy records (default: stateDb of the config)')
+    .option('--json', 'print only the final deploy record as JSON on stdout')
+    .action(
+      async (flags: SessionFlags & { to?: string; reason?: string; force?: boolean; json?: boolean }) => {
+        const s = await openSession(flags);
+        try {
+          const last = await s.store.lastSucceeded(s.env.name);
+          const to = flags.to ?? last?.fromVersion ?? undefined;
+          if (!to) throw new UsageError(`no earlier known-good version of ${s.env.name}: pass --to VERSION`);
+          const fleet = await fleetBefore(s);
+          const plan = planning.rollback(s.env, fleet, to);
+          const record = await createDeploy(
+            {
+              service: s.spec.service,
+              plan,
+              by: s.actor,
+              reason: flags.reason ?? `rollback to ${to}`,
+              force: flags.force,
+              configPath: s.configPath,
+              ...(last ? { rollbackOf: last.id } : {}),
+            },
+            { store: s.store, guard: s.guard, now: Date.now, host: s.host },
+          );
+          process.exitCode = await driveDeploy(s, record, fleet, { json: !!flags.json });
+        } finally {
+          await s.store.close();
+        }
+      },
+    );
+}

@@ -1,0 +1,62 @@
+import { hostname } from 'node:os';
+import { ConfigError } from '../errors.js';
+import type { GuardContext } from '../guard/guard.js';
+import { LockFile } from '../guard/lock-file.js';
+import { resolveLockFile, type Env } from '../guard/paths.js';
+import { createPrometheusProvider } from '../metrics/prometheus-provider.js';
+import { createScrapeProvider } from '../metrics/scrape-provider.js';
+import type { MetricProvider } from '../metrics/types.js';
+import { openDeployStore } from '../store/deploy-sqlite.js';
+import { createNginxRouter } from '../traffic/nginx-router.js';
+import type { TrafficRouter } from '../traffic/types.js';
+import { createDriver as driverFromSpec } from './drivers/create-driver.js';
+import type { InstanceDriver } from './drivers/types.js';
+import type { ExecutorStore } from './executor-types.js';
+import { probeUrl } from './health-probe.js';
+import type { DeploySpec, EnvironmentSpec } from './types.js';
+
+/**
+ * The composition of a deploy: which driver, router, metric provider, store and guard lock file a
+ * deploy spec's environment gets. Implementations are listed here, not discovered (DESIGN.md).
+ */
+
+export function createDriver(env: EnvironmentSpec): InstanceDriver {
+  return driverFromSpec(env.driver);
+}
+
+export function createRouter(env: EnvironmentSpec): TrafficRouter {
+  return createNginxRouter({ spec: env.traffic });
+}
+
+/** The analysis provider; the scrape provider reads every instance's /metrics directly. */
+export function createProvider(env: EnvironmentSpec): MetricProvider | undefined {
+  const a = env.analysis;
+  if (!a) return undefined;
+  if (a.provider.type === 'prometheus')
+    return createPrometheusProvider({ url: a.provider.url, timeoutMs: a.provider.timeout });
+  return createScrapeProvider({
+    targets: env.instances.map((i) => probeUrl(i, '/metrics')),
+    timeoutMs: a.provider.timeout,
+  });
+}
+
+export function guardContext(env: EnvironmentSpec, actor: string, processEnv: Env): GuardContext {
+  const file = new LockFile(resolveLockFile({ env: processEnv, config: env.guard.lockFile }));
+  return { file, now: Date.now, actor, host: hostname() };
+}
+
+export function environment(spec: DeploySpec, name: string): EnvironmentSpec {
+  const env = spec.environments[name];
+  if (!env)
+    throw new ConfigError(
+      `no environment "${name}" in the deploy config (it has: ${Object.keys(spec.environments).join(', ')})`,
+    );
+  return env;
+}
+
+/** --state-db, else the spec's stateDb (loadDeploySpec defaults it beside the config). */
+export function openStore(spec: DeploySpec, flag?: string): Promise<ExecutorStore> {
+  const path = flag ?? spec.stateDb;
+  if (!path) throw new ConfigError('no state database: set stateDb in the deploy config or pass --state-db');
+  return openDeployStore(path);
+}
