@@ -1,0 +1,107 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MessageView } from '../../src/emulator/index.js';
+import {
+  alertmanagerConfig,
+  amAlert,
+  startAlertmanager,
+  until,
+  type Alertmanager,
+} from '../helpers/alertmanager.js';
+import { stopAll } from '../helpers/process.js';
+import { startThreader, type TestThreader } from '../helpers/threader.js';
+
+/**
+ * The resolve that never arrives: a real Alertmanager is told not to send resolves, the alert
+ * resolves in Alertmanager, and the reconciler — asked round by round, no timers involved — closes
+ * the thread through the normal pipeline. With Alertmanager down it closes nothing.
+ */
+
+const CHANNEL = 'C_ALERTS';
+
+describe('reconciler against a real Alertmanager', () => {
+  let t: TestThreader;
+  let am: Alertmanager;
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'threader-reconcile-'));
+    const configPath = join(dir, 'threader.yaml');
+    // A long interval: the test drives the rounds itself.
+    writeFileSync(
+      configPath,
+      stringify({ alertmanager: { reconcile: { enabled: true, interval: '1h', grace: '0s' } } }),
+    );
+    t = await startThreader({ configPath });
+    am = await startAlertmanager({ webhookUrl: `${t.url}/webhook/alertmanager` });
+    // The lost resolve, made certain: this Alertmanager never sends one.
+    const config = alertmanagerConfig({ webhookUrl: `${t.url}/webhook/alertmanager` }) as {
+      receivers: Array<{ webhook_configs: Array<Record<string, unknown>> }>;
+    };
+    config.receivers[0]!.webhook_configs[0]!.send_resolved = false;
+    writeFileSync(am.configPath, stringify(config));
+    const reload = await fetch(`${am.url}/-/reload`, { method: 'POST' });
+    expect(reload.status).toBe(200);
+  });
+  afterAll(async () => {
+    await am?.stop();
+    await t?.close();
+    await stopAll();
+  });
+
+  const parents = () => t.emu.messages(CHANNEL).filter((m) => !m.thread_ts);
+  const threadOf = async (alertname: string) =>
+    (await t.app.store.listThreads({})).find((th) => th.state.groupLabels.alertname === alertname);
+
+  it('closes a thread whose alerts Alertmanager no longer reports, and only then', async () => {
+    const disk = amAlert({ alertname: 'DiskFull', instance: 'db-1', severity: 'warning' });
+    await am.push([disk]);
+    await until(() => parents().length === 1, { timeoutMs: 15_000, what: 'parent posted' });
+    const reconciler = t.app.reconciler!;
+
+    const still = await reconciler.runOnce();
+    expect(still).toEqual({ checked: 1, closed: [], unreachable: [] });
+    expect((await threadOf('DiskFull'))?.status).toBe('firing');
+
+    await am.resolve([disk]);
+    await until(async () => (await am.alerts()).length === 0, { what: 'Alertmanager forgot the alert' });
+    const thread = await threadOf('DiskFull');
+    expect(await reconciler.runOnce()).toEqual({ checked: 1, closed: [thread!.id], unreachable: [] });
+    await t.app.settle();
+
+    const after = await threadOf('DiskFull');
+    expect(after?.status).toBe('resolved');
+    const parent = t.emu.messages(CHANNEL).find((m) => m.ts === after!.parentTs) as MessageView;
+    expect(parent.text).toMatch(/RESOLVED/);
+    expect(JSON.stringify(parent.blocks)).toContain(
+      'Resolved (reconciled: Alertmanager no longer reports these alerts)',
+    );
+    const replies = t.emu.messages(CHANNEL).filter((m) => m.thread_ts === parent.ts && m.ts !== parent.ts);
+    expect(replies.at(-1)?.text).toMatch(/resolved/i);
+    // A second round finds nothing left to do.
+    expect((await reconciler.runOnce()).closed).toEqual([]);
+  });
+
+  it('closes nothing while Alertmanager cannot be reached', async () => {
+    const cpu = amAlert({ alertname: 'CpuHot', instance: 'web-1', severity: 'warning' });
+    await am.push([cpu]);
+    await until(async () => (await threadOf('CpuHot'))?.parentTs, {
+      timeoutMs: 15_000,
+      what: 'second parent',
+    });
+    await am.resolve([cpu]);
+    await until(async () => (await am.alerts()).length === 0, { what: 'Alertmanager forgot the alert' });
+    await am.stop();
+
+    const round = await t.app.reconciler!.runOnce();
+    expect(round.closed).toEqual([]);
+    expect(round.unreachable).toEqual([am.url]);
+    await t.app.settle();
+    expect((await threadOf('CpuHot'))?.status).toBe('firing');
+    expect(t.logs.some((l) => String(l.msg).includes('Alertmanager unreachable; closing nothing'))).toBe(
+      true,
+    );
+  });
+});
