@@ -36,7 +36,16 @@ describe.skipIf(!hasPrometheus())('threader deploy end to end (rolling and canar
     expect(await fleet.sample(8)).toEqual({ v2: 8 });
   });
 
-  it('2. a bad canary fails its analysis: traffic back on v2, canary stopped, guard locked, value reported', async () => {
+  it('3. a good canary passes its analysis and is promoted: all on v2.1', async () => {
+    const before = fleet.load.failed();
+    const run = await fleet.deploy(['deploy', '--to', 'v2.1', '--strategy', 'canary']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('analysis Successful');
+    expect(fleet.load.failed() - before).toBe(0);
+    expect(await fleet.sample(8)).toEqual({ 'v2.1': 8 });
+  });
+
+  it('2. a bad canary fails its analysis: traffic back on v2.1, canary back on it, guard locked, value reported', async () => {
     const run = await fleet.deploy(['deploy', '--to', 'v3-bad', '--strategy', 'canary', '--json']);
     expect(run.code).toBe(1);
     const record = JSON.parse(run.stdout.trim()) as {
@@ -49,7 +58,7 @@ describe.skipIf(!hasPrometheus())('threader deploy end to end (rolling and canar
     expect(record.failure.judgements[0]?.threshold).toBe(0.01);
     expect(record.failure.judgements[0]?.query).toContain('threader_http_requests_total');
     expect(run.stderr).toBe('');
-    expect(await fleet.sample(8)).toEqual({ v2: 8 });
+    expect(await fleet.sample(8)).toEqual({ 'v2.1': 8 });
     const guard = await runThreader(['guard', 'status', '--lock-file', fleet.guardFile]);
     expect(guard.code).toBe(1);
   });
