@@ -12,7 +12,7 @@ import { startThreader, type TestThreader } from '../helpers/threader.js';
 type Json = unknown;
 
 /** A body Alertmanager could have sent, then damaged in one place. */
-function mutate(body: Record<string, Json>, path: string[], value: Json | undefined): Json {
+function mutate(body: Record<string, Json>, path: readonly string[], value: Json | undefined): Json {
   if (path.length === 0) return value;
   const copy: Record<string, Json> = Array.isArray(body) ? ([...body] as never) : { ...body };
   const [head, ...rest] = path as [string, ...string[]];
