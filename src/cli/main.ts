@@ -13,6 +13,8 @@ export async function main(argv: string[]): Promise<number | undefined> {
       'Alert Threader: Alertmanager → one live Slack thread per alert group; retry and the QoS guard window',
     )
     .version(await readVersion(), '-V, --version')
+    // Options after a subcommand are the subcommand's: `threader plan --version v2` is plan's --version.
+    .enablePositionalOptions()
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
