@@ -4,6 +4,7 @@ import { register as retry } from './retry.js';
 import { register as guard } from './guard.js';
 import { register as serve } from './serve.js';
 import { register as slackEmulator } from './slack-emulator.js';
+import { register as plan } from './plan.js';
 import { register as deploy } from './deploy.js';
 import { register as deployControl } from './deploy-control.js';
 import { register as deployStatus } from './deploy-status.js';
@@ -15,6 +16,7 @@ export const commands: Array<(program: Command) => void> = [
   retry,
   guard,
   slackEmulator,
+  plan,
   deploy,
   deployControl,
   deployStatus,

@@ -1,0 +1,87 @@
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { isAppError, UsageError } from '../errors.js';
+import { fleetStateFrom } from '../deploy/fleet-state.js';
+import { planDeploy } from '../deploy/plan.js';
+import { formatPlan } from '../deploy/plan-format.js';
+import { loadDeploySpec } from '../deploy/spec.js';
+import type { DeployRecord, StrategyName } from '../deploy/types.js';
+import { openDeployStore } from '../store/deploy-sqlite.js';
+
+interface PlanFlags {
+  config: string;
+  env: string;
+  to?: string;
+  strategy?: string;
+  json?: boolean;
+  stateDb?: string;
+}
+
+const STRATEGIES: readonly StrategyName[] = ['rolling', 'canary', 'blue-green'];
+
+/**
+ * `threader plan`: what `threader deploy` would do, changing nothing. Exit codes follow
+ * `kubectl diff`: 0 nothing would change, 1 something would, 2 or more an error (2 usage/config,
+ * 3 anything else, e.g. an unreadable state database) — so a pipeline can tell "changes" from "broken".
+ * The fleet comes from the last succeeded deploy in the state database; a database that does not
+ * exist yet means an empty fleet (and is not created: planning writes nothing).
+ */
+export function register(program: Command): void {
+  program
+    .command('plan')
+    .summary('print the steps a deploy would take (exit 0 no change, 1 changes, 2+ error)')
+    .requiredOption('--config <file>', 'deploy config (YAML)')
+    .requiredOption('--env <name>', 'environment')
+    // `--version` is the program's own flag (commander reads it before subcommands), hence --to.
+    .argument('[version]', 'version to plan for (or --to)')
+    .option('--to <v>', 'version to plan for')
+    .option('--strategy <s>', `override the environment's strategy (${STRATEGIES.join(', ')})`)
+    .option('--state-db <path>', 'deploy records (default: stateDb of the config; missing = empty fleet)')
+    .option('--json', 'print the plan (and the fleet it starts from) as JSON')
+    .action(async (positional: string | undefined, flags: PlanFlags) => {
+      const version = positional ?? flags.to;
+      if (!version)
+        throw new UsageError(
+          'the version to plan for is required (threader plan --config F --env E VERSION)',
+        );
+      if (flags.strategy && !STRATEGIES.includes(flags.strategy as StrategyName))
+        throw new UsageError(`--strategy must be one of ${STRATEGIES.join(', ')}`);
+      try {
+        const spec = await loadDeploySpec(flags.config);
+        const env = spec.environments[flags.env];
+        if (!env)
+          throw new UsageError(
+            `no environment "${flags.env}" in ${flags.config} (it has ${Object.keys(spec.environments).join(', ')})`,
+          );
+        const last = await lastSucceeded(flags.stateDb ?? spec.stateDb, env.name);
+        const fleet = fleetStateFrom(env, last);
+        const plan = planDeploy(
+          env,
+          fleet,
+          version,
+          flags.strategy ? { strategy: flags.strategy as StrategyName } : {},
+        );
+        if (flags.json)
+          process.stdout.write(
+            `${JSON.stringify({ changes: !plan.noop, lastDeploy: last?.id ?? null, fleet, plan }, null, 2)}\n`,
+          );
+        else process.stdout.write(formatPlan(plan, env));
+        process.exitCode = plan.noop ? 0 : 1;
+      } catch (err) {
+        // Exit 1 means "changes" here, so no error may end with it.
+        if (isAppError(err) && err.exitCode >= 2) throw err;
+        process.stderr.write(`threader: ${(err as Error).message}\n`);
+        process.exitCode = 3;
+      }
+    });
+}
+
+async function lastSucceeded(path: string | undefined, env: string): Promise<DeployRecord | null> {
+  if (!path || !existsSync(path)) return null;
+  const store = await openDeployStore(path);
+  try {
+    return await store.lastSucceeded(env);
+  } finally {
+    await store.close();
+  }
+}
