@@ -86,3 +86,31 @@ export async function oldThreadLink(
 export function isChannelMove(reason: ParentMoveReason): boolean {
   return reason === 'channel_archived' || reason === 'channel_not_found';
 }
+
+/**
+ * A deleted parent is noticed only at the next edit, and the replies posted since the last edit
+ * landed under a parent nobody sees (decide() always edits the parent after replying, so those are
+ * exactly the replies at risk). They are queued again for the fresh parent: a resolve is never lost
+ * to a deleted parent. Returns how many were queued.
+ */
+export async function requeueRepliesAtRisk(
+  store: Pick<ThreadStore, 'messages' | 'outbox' | 'enqueue'>,
+  threadId: string,
+  fromChannel: string,
+  now: number,
+): Promise<number> {
+  const messages = await store.messages(threadId);
+  const lastParent = Math.max(
+    0,
+    ...messages.filter((m) => m.kind !== 'reply' && m.channel === fromChannel).map((m) => m.outboxId),
+  );
+  const atRisk = new Set(
+    messages
+      .filter((m) => m.kind === 'reply' && m.channel === fromChannel && m.outboxId > lastParent)
+      .map((m) => m.outboxId),
+  );
+  if (atRisk.size === 0) return 0;
+  const rows = (await store.outbox(threadId)).filter((o) => atRisk.has(o.id));
+  for (const row of rows) await store.enqueue(threadId, 'reply', row.payload, now);
+  return rows.length;
+}

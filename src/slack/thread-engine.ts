@@ -4,7 +4,7 @@ import { planFailure, type HealPlan } from './failure-plan.js';
 import { RateGate } from './rate-gate.js';
 import { ReplicaLeases, type ReplicaOptions } from './replica-leases.js';
 import { findPosted, METADATA_EVENT } from './reconcile.js';
-import { isChannelMove, oldThreadLink, withMoveNotice } from './self-heal.js';
+import { isChannelMove, oldThreadLink, requeueRepliesAtRisk, withMoveNotice } from './self-heal.js';
 import type { ParentMove } from '../store/storm-types.js';
 
 import type { SlackMessage } from './types.js';
@@ -491,7 +491,9 @@ export class ThreadEngine {
       this.deps.logger?.warn({ ...log, to: posted.channel }, 'thread moved to the default channel');
     } else {
       this.deps.metrics?.parentsReplaced.inc({ reason: heal.reason });
-      this.deps.logger?.warn(log, 'thread continues under a fresh parent');
+      const requeued =
+        heal.reason === 'parent_deleted' ? await requeueRepliesAtRisk(store, thread.id, fromChannel, now) : 0;
+      this.deps.logger?.warn({ ...log, requeued }, 'thread continues under a fresh parent');
     }
     if (item.kind === 'reply') {
       // The reply itself still has to go out: now, under the fresh parent.
