@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { measureIntake } from './intake.js';
 import { measureLatency } from './latency.js';
 import { measureStorm } from './storm.js';
+import { measureStormDigest } from './storm-digest.js';
 import { otherLoadProbe } from './lib/machine.js';
 import { printTable, verdict, writeResults } from './lib/report.js';
 
@@ -27,11 +28,13 @@ const settings = quick
       latency: { rate: 500, warmupMs: 1000, durationMs: 3000, groups: 100 },
       // Slack's 1 post/s would make the storm last ~97 s; quick mode scales the limit, same formula.
       storm: { groups: 100, alertsPerGroup: 10, postRate: 20 },
+      'storm-digest': { groups: 100, alertsPerGroup: 10, postRate: 20 },
     }
   : {
       intake: { warmupMs: 2000, durationMs: 10_000, connections: 64, groups: 100 },
       latency: { rate: 500, warmupMs: 2000, durationMs: 10_000, groups: 100 },
       storm: { groups: 100, alertsPerGroup: 10 },
+      'storm-digest': { groups: 100, alertsPerGroup: 10 },
     };
 
 const startedAt = new Date().toISOString();
@@ -55,6 +58,7 @@ const step = async (name, fn) => {
 await step('intake', measureIntake);
 await step('latency', measureLatency);
 await step('storm', measureStorm);
+await step('storm-digest', measureStormDigest);
 
 const result = {
   mode: quick ? 'quick' : 'full',

@@ -22,6 +22,8 @@ export async function measureStorm(o) {
   const server = await spawnServer({
     kind: 'threader',
     probeFirstAccept: true,
+    // One parent per group: this figure is the raw Slack bound; storm-digest.js measures the digest.
+    storm: { enabled: false },
     keep: o.keep,
     // Emulator AND threader get the scaled limit, as a workspace with that limit would be configured.
     ...(scaled && { postLimit: limit }),

@@ -44,9 +44,11 @@ async function startThreader() {
     ...opts.delivery,
   };
   const yaml = Object.entries(delivery).map(([k, v]) => `  ${k}: ${v}\n`);
+  // Storm digest settings (opts.storm): the raw storm figure turns it off, the digest figure on.
+  const storm = Object.entries(opts.storm ?? {}).map(([k, v]) => `  ${k}: ${v}\n`);
   writeFileSync(
     configPath,
-    `# written by bench/lib/server-child.js\n${yaml.length ? `delivery:\n${yaml.join('')}` : ''}`,
+    `# written by bench/lib/server-child.js\n${yaml.length ? `delivery:\n${yaml.join('')}` : ''}${storm.length ? `storm:\n${storm.join('')}` : ''}`,
   );
   const config = await loadConfig({
     configPath,
@@ -78,6 +80,8 @@ async function startThreader() {
       maxPostsPerSecond: emu.maxRateObserved('chat.postMessage', opts.channel, 1000),
     }),
     calls: ({ method }) => emu.calls({ method }),
+    /** Every message of the channel with its edits (the storm digest figure reads its timeline). */
+    messages: () => emu.messages(opts.channel),
     settle: () => app.settle(),
     /** Polls the emulator until `count` parents exist in the channel (10 ms resolution, exact times). */
     waitParents: async ({ count, timeoutMs }) => {
