@@ -119,4 +119,23 @@ describe('takeOver', () => {
     await d.store.update(r.id, { owner: { pid: 12345, host: 'ci-1', heartbeatAt: NOW } });
     await expect(takeOver(r.id, d, 'x')).resolves.toMatchObject({ id: r.id });
   });
+
+  it('lets only one of two racing resumers take an orphaned deploy; the other is refused, naming the winner', async () => {
+    const d = deps();
+    const r = await createDeploy({ service: 'svc', plan, by: 'alice', configPath: 'x' }, d);
+    await d.store.update(r.id, { owner: { pid: 12345, host: 'ci-1', heartbeatAt: NOW - 60_000 } });
+    const results = await Promise.allSettled([
+      takeOver(r.id, { ...d, pid: 501 }, 'x'),
+      takeOver(r.id, { ...d, pid: 502 }, 'x'),
+    ]);
+    const won = results.filter((x) => x.status === 'fulfilled');
+    const lost = results.filter((x): x is PromiseRejectedResult => x.status === 'rejected');
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    const winner = (await d.store.get(r.id))?.owner;
+    expect(lost[0]?.reason).toBeInstanceOf(DeployRefusedError);
+    expect(String(lost[0]?.reason.message)).toBe(
+      `refused: deploy ${r.id} was just taken over by pid ${winner?.pid} on ci-1; see \`threader status --config x\``,
+    );
+  });
 });

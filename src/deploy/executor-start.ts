@@ -76,6 +76,8 @@ export interface StartDeps {
   now: () => number;
   host: string;
   pidAlive?: (pid: number) => boolean;
+  /** This process (tests give two resumers different pids). */
+  pid?: number;
 }
 
 /**
@@ -124,7 +126,7 @@ export async function createDeploy(req: CreateRequest, deps: StartDeps): Promise
     createdAt: now,
     updatedAt: now,
     finishedAt: null,
-    owner: { pid: process.pid, host: deps.host, heartbeatAt: now },
+    owner: { pid: deps.pid ?? process.pid, host: deps.host, heartbeatAt: now },
   };
   try {
     await deps.store.create(record);
@@ -137,21 +139,33 @@ export async function createDeploy(req: CreateRequest, deps: StartDeps): Promise
 
 /**
  * `threader deploy --resume ID`: take over a deploy whose executor is gone. A live executor is
- * never displaced (two executors would fight over nginx).
+ * never displaced (two executors would fight over nginx), and the lease is taken with the store's
+ * compare-and-set on the owner we judged gone: of two resumers racing for one orphan, one wins and
+ * the other is refused, naming the winner.
  */
 export async function takeOver(id: string, deps: StartDeps, configPath: string): Promise<DeployRecord> {
   const record = await deps.store.get(id);
   if (!record) throw new UsageError(`no deploy ${id}`);
   if (['succeeded', 'failed', 'rolled-back', 'aborted'].includes(record.status))
     throw new DeployRefusedError(`refused: deploy ${id} is already ${record.status}`);
+  const me = { pid: deps.pid ?? process.pid, host: deps.host };
   const live = ownerLiveness(record.owner, deps.now(), {
     host: deps.host,
     pidAlive: deps.pidAlive ?? pidAlive,
   });
-  if (live.alive && !(record.owner?.pid === process.pid && record.owner.host === deps.host))
+  if (live.alive && !(record.owner?.pid === me.pid && record.owner.host === me.host))
     throw new DeployRefusedError(
       `refused: deploy ${id} is still driven by pid ${record.owner?.pid} on ${record.owner?.host}; ` +
         `use \`threader pause|resume|abort ${id} --config ${configPath}\``,
     );
-  return record;
+  const claimed = await deps.store.claimOwner(id, { ...me, heartbeatAt: deps.now() }, record.owner ?? null);
+  if (!claimed) {
+    const now = (await deps.store.get(id))?.owner;
+    const who = now ? `pid ${now.pid} on ${now.host}` : 'another process';
+    throw new DeployRefusedError(
+      `refused: deploy ${id} was just taken over by ${who}; ` +
+        `see \`threader status --config ${configPath}\``,
+    );
+  }
+  return claimed;
 }

@@ -2,7 +2,7 @@ import type { Clock } from '../clock.js';
 import type { GuardContext } from '../guard/guard.js';
 import type { MetricProvider } from '../metrics/types.js';
 import type { RetryPolicy } from '../retry/policy.js';
-import type { DeployStore } from '../store/deploy-types.js';
+import type { DeployControlStore, DeployStore } from '../store/deploy-types.js';
 import type { TrafficRouter } from '../traffic/types.js';
 import type { InstanceDriver } from './drivers/types.js';
 import type { DeployEvent, EnvironmentSpec, FleetState, Plan, Step } from './types.js';
@@ -26,7 +26,8 @@ export interface DeployControls {
   takeControls(id: string): Promise<ControlRequest[]>;
 }
 
-export type ExecutorStore = DeployStore & DeployControls;
+/** The store seam plus the control channel and the executor lease's compare-and-set. */
+export type ExecutorStore = DeployStore & DeployControls & Pick<DeployControlStore, 'claimOwner'>;
 
 /** Status code of one HTTP probe; rejects when there was no answer (refused, timeout). */
 export type Probe = (url: string, timeoutMs: number, signal?: AbortSignal) => Promise<number>;

@@ -72,6 +72,24 @@ export class MemoryDeployStore implements ExecutorStore {
     this.controls.delete(id);
     return pending;
   }
+  async claimOwner(
+    id: string,
+    owner: NonNullable<DeployRecord['owner']>,
+    expected: DeployRecord['owner'] | null,
+  ): Promise<DeployRecord | null> {
+    const r = this.records.get(id);
+    if (!r) throw new Error(`no deploy ${id}`);
+    const now = r.owner ?? null;
+    const same =
+      now === null
+        ? expected == null
+        : expected != null &&
+          now.pid === expected.pid &&
+          now.host === expected.host &&
+          now.heartbeatAt === expected.heartbeatAt;
+    if (!same) return null;
+    return this.update(id, { owner });
+  }
   eventTypes(id: string): string[] {
     return this.log.filter((e) => e.deployId === id).map((e) => e.event.type);
   }
