@@ -207,7 +207,7 @@ describe('the deploy executor', () => {
     await t.store.requestControl('d-1', { action: 'abort', by: 'carol', reason: 'wrong build' });
     const done = await t.drive(running);
     expect(done.status).toBe('aborted');
-    expect(done.failure?.message).toBe('aborted by carol: wrong build');
+    expect(done.failure).toMatchObject({ message: 'aborted by carol: wrong build', aborted: true });
     expect(t.router.weights).toEqual(stable);
     expect(t.events.some((e) => e.type === 'deploy-failed')).toBe(false);
     const guard = await guardStatus({ file: t.lockFile, now: () => t.clock.now(), actor: 'x' });
@@ -271,7 +271,7 @@ describe('the deploy executor', () => {
       record: {
         stepIndex: 5,
         status: 'rolling-back',
-        failure: { step: 5, kind: 'analyse', message: 'analysis Failed', outcome: 'Failed' },
+        failure: { step: 5, kind: 'analyse', message: 'analysis Failed', outcome: 'Failed', gate: true },
       },
     });
     const done = await t.run();
@@ -279,6 +279,21 @@ describe('the deploy executor', () => {
     expect(t.router.weights).toEqual(stable);
     const guard = await guardStatus({ file: t.lockFile, now: () => t.clock.now(), actor: 'x' });
     expect(guard.locked).toBe(true);
+  });
+
+  it('finishes the revert of an aborted deploy that crashed as aborted, guard untouched, whatever its message says', async () => {
+    const t = setup(canarySteps, {
+      record: {
+        stepIndex: 5,
+        status: 'rolling-back',
+        failure: { step: 5, kind: 'analyse', message: 'wrong build (carol)', aborted: true },
+      },
+    });
+    const done = await t.run();
+    expect(done.status).toBe('aborted');
+    expect(t.router.weights).toEqual(stable);
+    const guard = await guardStatus({ file: t.lockFile, now: () => t.clock.now(), actor: 'x' });
+    expect(guard.locked).toBe(false);
   });
 
   it('keeps the heartbeat fresh while it waits', async () => {

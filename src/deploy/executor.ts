@@ -66,8 +66,8 @@ export class DeployExecutor {
       if ((await store.events(id)).length === 0)
         await this.emit({ type: 'deploy-started', deploy: record }, id);
       if (record.status === 'rolling-back' && record.failure) {
-        const aborted = record.failure.message.startsWith('aborted');
-        const gate = !aborted && ['health-gate', 'analyse'].includes(record.failure.kind);
+        // A revert cut short by a crash runs again (its steps are idempotent).
+        const { aborted = false, gate = false } = record.failure;
         record = await this.revert(record, record.failure, aborted, gate);
       } else {
         record = await this.forward(record, controls);
@@ -123,10 +123,13 @@ export class DeployExecutor {
       }
     } catch (err) {
       const aborted = err instanceof DeployAbortedError;
+      const gate = err instanceof StepFailedError && err.gate;
       const failure: DeployFailure = {
         step: index,
         kind: (steps[index] as Step | undefined)?.kind ?? 'start',
-        message: aborted ? err.message : (err as Error).message,
+        message: (err as Error).message,
+        ...(aborted ? { aborted } : {}),
+        ...(gate ? { gate } : {}),
         ...(err instanceof StepFailedError && err.judgements ? { judgements: err.judgements } : {}),
         ...(err instanceof StepFailedError && err.outcome ? { outcome: err.outcome } : {}),
       };
@@ -138,7 +141,7 @@ export class DeployExecutor {
           record.id,
         );
       }
-      return this.revert(record, failure, aborted, err instanceof StepFailedError && err.gate);
+      return this.revert(record, failure, aborted, gate);
     }
     return this.finish(record, 'succeeded');
   }

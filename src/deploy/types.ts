@@ -251,6 +251,10 @@ export interface DeployFailure {
   message: string;
   judgements?: Judgement[];
   outcome?: Outcome;
+  /** Stopped by a person (`threader abort`, an approval timeout set to abort): revert, no guard lock. */
+  aborted?: boolean;
+  /** A health gate or analysis judged the new version bad: the revert locks the guard. */
+  gate?: boolean;
 }
 
 /** What the executor emits; persisted as the deploy's event log and handed to listeners (Slack, terminal). */
