@@ -3,6 +3,7 @@ import { loadDeploySpec } from '../deploy/spec.js';
 import {
   createDriver,
   createProvider,
+  createScopedProvider,
   createRouter,
   environment,
   guardContext,
@@ -72,6 +73,7 @@ export async function driveDeploy(
     driver: createDriver(s.env),
     router: createRouter(s.env),
     provider: createProvider(s.env),
+    providerFor: createScopedProvider(s.env),
     env: s.env,
     clock: systemClock,
     guard: s.guard,

@@ -1,6 +1,6 @@
 import { evaluate, judge, type AnalysisResult, type Judgement } from '../metrics/evaluate.js';
-import type { MetricProvider, Outcome } from '../metrics/types.js';
-import type { AnalysisSpec } from './types.js';
+import type { MetricCheck, MetricProvider, Outcome, SeriesSelector } from '../metrics/types.js';
+import type { AnalysisSpec, InstanceSpec } from './types.js';
 
 export interface AnalysisOutcome {
   outcome: Outcome;
@@ -10,6 +10,44 @@ export interface AnalysisOutcome {
   results: Record<string, AnalysisResult>;
   /** The judgements that decided a non-Successful outcome (the latest one of each failing check). */
   deciding: Judgement[];
+}
+
+const regexEscape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** `host:port` as Prometheus names a scrape target (IPv6 hosts in brackets). */
+export function targetAddress(instance: Pick<InstanceSpec, 'host' | 'port'>): string {
+  const host = instance.host.includes(':') ? `[${instance.host}]` : instance.host;
+  return `${host}:${instance.port}`;
+}
+
+/**
+ * The checks of an analysis narrowed to some instances (Argo measures the canary, not the fleet:
+ * a 20 % error rate on a canary carrying 10 % of the traffic is 2 % fleet-wide and would slip under
+ * a 5 % SLO). Ratio checks get an anchored `label=~"host:port|…"` matcher on both counters; a
+ * custom PromQL query gets the same alternation where it says `{{instances}}` (inside quotes), and is otherwise
+ * measured as written. Pure.
+ */
+export function scopeToInstances(
+  checks: readonly MetricCheck[],
+  instances: ReadonlyArray<Pick<InstanceSpec, 'host' | 'port'>>,
+  label = 'instance',
+): MetricCheck[] {
+  const pattern = instances.map((i) => regexEscape(targetAddress(i))).join('|');
+  // Inside a PromQL "…" string a backslash is itself escaped.
+  const inString = pattern.replaceAll('\\', '\\\\');
+  return checks.map((c) => {
+    const narrow = (sel: SeriesSelector): SeriesSelector => ({
+      ...sel,
+      match: { ...sel.match, [label]: pattern },
+    });
+    return {
+      ...c,
+      ...(c.ratio
+        ? { ratio: { numerator: narrow(c.ratio.numerator), denominator: narrow(c.ratio.denominator) } }
+        : {}),
+      ...(c.query !== undefined ? { query: c.query.replaceAll('{{instances}}', inString) } : {}),
+    };
+  });
 }
 
 const RANK: Record<Outcome, number> = { Successful: 0, Error: 1, Inconclusive: 2, Failed: 3 };

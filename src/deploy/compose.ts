@@ -13,7 +13,7 @@ import { createDriver as driverFromSpec } from './drivers/create-driver.js';
 import type { InstanceDriver } from './drivers/types.js';
 import type { ExecutorStore } from './executor-types.js';
 import { probeUrl } from './health-probe.js';
-import type { DeploySpec, EnvironmentSpec } from './types.js';
+import type { DeploySpec, EnvironmentSpec, InstanceSpec } from './types.js';
 
 /**
  * The composition of a deploy: which driver, router, metric provider, store and guard lock file a
@@ -34,10 +34,31 @@ export function createProvider(env: EnvironmentSpec): MetricProvider | undefined
   if (!a) return undefined;
   if (a.provider.type === 'prometheus')
     return createPrometheusProvider({ url: a.provider.url, timeoutMs: a.provider.timeout });
-  return createScrapeProvider({
-    targets: env.instances.map((i) => probeUrl(i, '/metrics')),
-    timeoutMs: a.provider.timeout,
-  });
+  return scrapeOf(env.instances, a.provider.timeout);
+}
+
+function scrapeOf(instances: InstanceSpec[], timeoutMs: number): MetricProvider {
+  return createScrapeProvider({ targets: instances.map((i) => probeUrl(i, '/metrics')), timeoutMs });
+}
+
+/**
+ * For the direct scrape, whose targets are its scope: one provider per set of instances (a
+ * canary, a colour), kept for the deploy so successive measurements compare against earlier
+ * scrapes. Prometheus needs none: the executor narrows its queries by instance label.
+ */
+export function createScopedProvider(
+  env: EnvironmentSpec,
+): ((instances: InstanceSpec[]) => MetricProvider) | undefined {
+  const a = env.analysis;
+  if (a?.provider.type !== 'scrape') return undefined;
+  const timeout = a.provider.timeout;
+  const made = new Map<string, MetricProvider>();
+  return (instances) => {
+    const key = instances.map((i) => i.name).join('\n');
+    let p = made.get(key);
+    if (!p) made.set(key, (p = scrapeOf(instances, timeout)));
+    return p;
+  };
 }
 
 export function guardContext(env: EnvironmentSpec, actor: string, processEnv: Env): GuardContext {

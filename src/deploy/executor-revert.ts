@@ -54,6 +54,7 @@ export async function revertDeploy(
         driver: d.driver,
         router: d.router,
         provider: d.provider,
+        toVersion: record.toVersion,
         probe: d.probe ?? httpProbe,
         controls,
         now: () => d.clock.now(),

@@ -5,7 +5,7 @@ import type { RetryPolicy } from '../retry/policy.js';
 import type { DeployControlStore, DeployStore } from '../store/deploy-types.js';
 import type { TrafficRouter } from '../traffic/types.js';
 import type { InstanceDriver } from './drivers/types.js';
-import type { DeployEvent, EnvironmentSpec, FleetState, Plan, Step } from './types.js';
+import type { DeployEvent, EnvironmentSpec, FleetState, InstanceSpec, Plan, Step } from './types.js';
 
 /** What another process can ask of a running deploy (`threader approve|abort|pause|resume ID`). */
 export type ControlAction = 'approve' | 'abort' | 'pause' | 'resume';
@@ -40,6 +40,11 @@ export interface ExecutorDeps {
   router: TrafficRouter;
   /** Needed only when the plan has analyse steps. */
   provider?: MetricProvider;
+  /**
+   * A provider that measures only the given instances, for providers whose targets are their scope
+   * (the direct scrape). Without it, `provider` runs checks narrowed by an instance-label matcher.
+   */
+  providerFor?: (instances: InstanceSpec[]) => MetricProvider;
   env: EnvironmentSpec;
   clock: Clock;
   /** The guard window the executor locks after an automatic rollback. */

@@ -112,6 +112,39 @@ describe('the deploy executor', () => {
     expect(canary).toMatchObject({ versions: { a: 'v1', d: 'v2' }, requestedPercent: 10 });
   });
 
+  it('measures the canary, not the fleet: every check narrowed to the canary instance', async () => {
+    const provider = new ScriptedProvider([0]);
+    const ratio = {
+      numerator: { metric: 'threader_http_requests_total', match: { code: '5..' } },
+      denominator: { metric: 'threader_http_requests_total' },
+    };
+    const base = testEnv().analysis!;
+    const t = setup(canarySteps, {
+      provider,
+      env: { analysis: { ...base, checks: [{ ...base.checks[0]!, query: undefined, ratio }] } },
+    });
+    await t.run();
+    expect(provider.asked).toHaveLength(3);
+    for (const check of provider.asked) {
+      expect(check.ratio?.numerator.match).toEqual({ code: '5..', instance: '127\\.0\\.0\\.1:9004' });
+      expect(check.ratio?.denominator.match).toEqual({ instance: '127\\.0\\.0\\.1:9004' });
+    }
+    expect(t.events.find((e) => e.type === 'analysis')).toMatchObject({ instances: ['d'] });
+  });
+
+  it('asks a provider scoped to the canary when the provider is a direct scrape of its targets', async () => {
+    const scoped = new ScriptedProvider([0]);
+    const t = setup(canarySteps);
+    const askedFor: string[][] = [];
+    t.deps.providerFor = (instances) => {
+      askedFor.push(instances.map((i) => i.name));
+      return scoped;
+    };
+    await t.run();
+    expect(askedFor).toEqual([['d']]);
+    expect(scoped.measured).toBe(3);
+  });
+
   it('rolls back, locks the guard with the reason and reports the failing value when the analysis fails', async () => {
     const t = setup(canarySteps, { provider: new ScriptedProvider([0.2]) });
     const done = await t.run();

@@ -87,6 +87,8 @@ export class DeployExecutor {
       driver: d.driver,
       router: d.router,
       provider: d.provider,
+      providerFor: d.providerFor,
+      toVersion: record.toVersion,
       probe: d.probe ?? httpProbe,
       controls,
       now: () => d.clock.now(),

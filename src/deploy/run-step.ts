@@ -3,7 +3,7 @@ import { policies, type RetryPolicy } from '../retry/policy.js';
 import type { InstanceDriver } from './drivers/types.js';
 import type { TrafficRouter } from '../traffic/types.js';
 import type { MetricProvider } from '../metrics/types.js';
-import { runAnalysis, type AnalysisOutcome } from './analysis-run.js';
+import { runAnalysis, scopeToInstances, type AnalysisOutcome } from './analysis-run.js';
 import { StepFailedError } from './executor-errors.js';
 import type { ExecutorControls } from './executor-controls.js';
 import { upstreamFor } from './executor-fleet.js';
@@ -19,6 +19,10 @@ export interface StepContext {
   driver: InstanceDriver;
   router: TrafficRouter;
   provider?: MetricProvider;
+  /** A provider that measures only these instances (the direct scrape); absent: `provider` + query scope. */
+  providerFor?: (instances: InstanceSpec[]) => MetricProvider;
+  /** The deploy's new version: analyses measure the instances running it. */
+  toVersion: string;
   probe: Probe;
   controls: ExecutorControls;
   now: () => number;
@@ -136,13 +140,25 @@ export async function runStep(step: Step, ctx: StepContext): Promise<StepResult>
   }
 }
 
+/**
+ * The instances an analysis measures: those running the new version — the canary, or the new
+ * colour — as Argo measures the canary rather than the fleet. None (an analysis before anything
+ * started): the environment's own scope.
+ */
+export function analysedInstances(ctx: Pick<StepContext, 'env' | 'versions' | 'toVersion'>): InstanceSpec[] {
+  return ctx.env.instances.filter((i) => ctx.versions[i.name] === ctx.toVersion);
+}
+
 async function analyse(step: Extract<Step, { kind: 'analyse' }>, ctx: StepContext): Promise<StepResult> {
-  const spec = ctx.env.analysis;
-  if (!spec)
-    throw new StepFailedError(`the plan has an analysis but ${ctx.env.name} has no analysis:`, false);
-  if (!ctx.provider) throw new StepFailedError('no metric provider for the analysis', false);
+  const env = ctx.env.analysis;
+  if (!env) throw new StepFailedError(`the plan has an analysis but ${ctx.env.name} has no analysis:`, false);
+  const measured = analysedInstances(ctx);
+  const spec =
+    measured.length > 0 ? { ...env, checks: scopeToInstances(env.checks, measured, env.instanceLabel) } : env;
+  const provider = (measured.length > 0 ? ctx.providerFor?.(measured) : undefined) ?? ctx.provider;
+  if (!provider) throw new StepFailedError('no metric provider for the analysis', false);
   const result = await runAnalysis(spec, step, {
-    provider: ctx.provider,
+    provider,
     now: ctx.now,
     sleep: (ms) => ctx.controls.sleep(ms),
     signal: ctx.controls.signal,
@@ -153,6 +169,7 @@ async function analyse(step: Extract<Step, { kind: 'analyse' }>, ctx: StepContex
     index: ctx.index,
     outcome: result.outcome,
     judgements: result.deciding.length > 0 ? result.deciding : result.judgements.slice(-spec.checks.length),
+    ...(measured.length > 0 ? { instances: measured.map((i) => i.name) } : {}),
   });
   const lines = result.deciding.map((j) => `${j.check}: ${j.message}${j.query ? ` [${j.query}]` : ''}`);
   if (result.outcome === 'Failed' || result.outcome === 'Error') {

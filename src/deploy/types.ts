@@ -123,6 +123,11 @@ export interface AnalysisSpec {
   consecutiveErrorLimit: number;
   inconclusiveLimit: number;
   noData: NoDataPolicy;
+  /**
+   * The target label that names an instance as `host:port` (Prometheus' own `instance` unless
+   * relabelled). Canary and blue-green analyses match it to measure only the new version's instances.
+   */
+  instanceLabel?: string;
 }
 
 export interface ApprovalSpec {
@@ -270,7 +275,15 @@ export type DeployEvent =
       effectivePercent?: number;
       versions: Record<string, string>;
     }
-  | { type: 'analysis'; deployId: string; index: number; outcome: Outcome; judgements: Judgement[] }
+  | {
+      type: 'analysis';
+      deployId: string;
+      index: number;
+      outcome: Outcome;
+      judgements: Judgement[];
+      /** The instances measured (those on the new version); absent = the whole fleet. */
+      instances?: string[];
+    }
   | { type: 'approval-requested'; deployId: string; reason: string; timeoutAt: number }
   | { type: 'approved'; deployId: string; by: string }
   | { type: 'paused' | 'resumed'; deployId: string; by: string }

@@ -143,8 +143,11 @@ export class FakeRouter implements TrafficRouter {
 export class ScriptedProvider implements MetricProvider {
   readonly kind = 'scripted';
   measured = 0;
+  /** Every check asked for, as asked (to see what an analysis was scoped to). */
+  asked: MetricCheck[] = [];
   constructor(private readonly script: Array<number | 'none' | 'error'>) {}
   async measure(check: MetricCheck): Promise<Measurement> {
+    this.asked.push(structuredClone(check));
     const next = this.script[Math.min(this.measured, this.script.length - 1)];
     this.measured++;
     if (next === 'error') throw new Error('prometheus unreachable');
