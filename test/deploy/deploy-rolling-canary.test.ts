@@ -15,7 +15,7 @@ describe.skipIf(!hasPrometheus())('threader deploy end to end (rolling and canar
       strategy: {
         default: 'rolling',
         rolling: { maxSurge: '25%', maxUnavailable: '25%', drainDelay: '300ms' },
-        canary: { tags: ['canary'], steps: [{ setWeight: 25 }, { analysis: {} }], drainDelay: '300ms' },
+        canary: { tags: ['canary'], steps: [{ setWeight: 10 }, { analysis: {} }], drainDelay: '300ms' },
       },
     });
   });
@@ -45,7 +45,7 @@ describe.skipIf(!hasPrometheus())('threader deploy end to end (rolling and canar
     expect(await fleet.sample(8)).toEqual({ 'v2.1': 8 });
   });
 
-  it('2. a bad canary fails its analysis: traffic back on v2.1, canary back on it, guard locked, value reported', async () => {
+  it('2. a bad canary at 10 % fails its analysis on its own 5xx: traffic back on v2.1, canary back on it, guard locked, value reported', async () => {
     const run = await fleet.deploy(['deploy', '--to', 'v3-bad', '--strategy', 'canary', '--json']);
     expect(run.code).toBe(1);
     const record = JSON.parse(run.stdout.trim()) as {
@@ -54,9 +54,12 @@ describe.skipIf(!hasPrometheus())('threader deploy end to end (rolling and canar
     };
     expect(record.status).toBe('rolled-back');
     expect(record.failure.kind).toBe('analyse');
-    expect(record.failure.judgements[0]?.value).toBeGreaterThan(0.01);
+    // The canary's own ratio (20 % of its app requests), not the fleet's (about 2 % at 10 % traffic).
+    const canary = `127\\\\.0\\\\.0\\\\.1:${fleet.ports.at(-1)}`;
+    expect(record.failure.judgements[0]?.value).toBeGreaterThan(0.05);
     expect(record.failure.judgements[0]?.threshold).toBe(0.01);
     expect(record.failure.judgements[0]?.query).toContain('threader_http_requests_total');
+    expect(record.failure.judgements[0]?.query).toContain(`instance=~"${canary}"`);
     expect(run.stderr).toBe('');
     expect(await fleet.sample(8)).toEqual({ 'v2.1': 8 });
     const guard = await runThreader(['guard', 'status', '--lock-file', fleet.guardFile]);

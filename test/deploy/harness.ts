@@ -23,6 +23,9 @@ export interface Fleet {
   nginx: TestNginx;
   prometheus: PrometheusHandle;
   names: string[];
+  ports: number[];
+  /** The process driver's pid of an instance now (undefined when it has none). */
+  pidOf(name: string): number | undefined;
   deploy(args: string[]): Promise<RunResult>;
   spawnDeploy(args: string[]): ReturnType<typeof spawnThreader>;
   /** Versions answering through nginx over `n` requests. */
@@ -34,6 +37,10 @@ export interface Fleet {
 export async function startFleet(opts: {
   instances: number;
   strategy: Record<string, unknown>;
+  /** Blue-green: the first half of the instances blue, the rest green. */
+  coloured?: boolean;
+  /** Overrides of the analysis section (interval, count…). */
+  analysis?: Record<string, unknown>;
 }): Promise<Fleet> {
   const dir = mkdtempSync(join(tmpdir(), 'deploy-e2e-'));
   const wrapper = join(dir, 'run-service.sh');
@@ -60,6 +67,7 @@ export async function startFleet(opts: {
           host: '127.0.0.1',
           port: ports[i],
           tags: i === opts.instances - 1 ? ['canary'] : [],
+          ...(opts.coloured ? { colour: i < opts.instances / 2 ? 'blue' : 'green' } : {}),
         })),
         driver: { type: 'process', stateDir: join(dir, 'run'), stopTimeout: '2s' },
         run: { command: [wrapper, '{port}', '{version}', '{instance}'], env: {} },
@@ -86,6 +94,7 @@ export async function startFleet(opts: {
           count: 3,
           failureLimit: 0,
           noData: 'fail',
+          ...opts.analysis,
         },
         approval: { required: false },
         guard: { lockFile: guardFile, lockDuration: '10m' },
@@ -110,6 +119,11 @@ export async function startFleet(opts: {
   }, 20);
   const health = startTraffic(nginx.url, { appEveryMs: 1_000_000, healthEveryMs: 200 });
   const env = { ...process.env, THREADER_ACTOR: 'e2e' };
+  const pidOf = (name: string) => {
+    const pidFile = join(dir, 'run', `${name}.pid`);
+    if (!existsSync(pidFile)) return undefined;
+    return Number(readFileSync(pidFile, 'utf8').trim()) || undefined;
+  };
   return {
     dir,
     config,
@@ -117,6 +131,8 @@ export async function startFleet(opts: {
     nginx,
     prometheus,
     names,
+    ports,
+    pidOf,
     deploy: (args) =>
       runThreader([...args, '--config', config, '--env', 'staging'], { env, timeoutMs: 110_000 }),
     spawnDeploy: (args) => spawnThreader([...args, '--config', config, '--env', 'staging'], { env }),
@@ -147,9 +163,8 @@ export async function startFleet(opts: {
       await Promise.all([nginx.stop(), prometheus.stop()]);
       // The instances run in their own process groups (the process driver's pid files say which).
       for (const name of names) {
-        const pidFile = join(dir, 'run', `${name}.pid`);
-        if (!existsSync(pidFile)) continue;
-        const pid = Number(readFileSync(pidFile, 'utf8').trim());
+        const pid = pidOf(name);
+        if (pid === undefined) continue;
         try {
           process.kill(-pid, 'SIGKILL');
         } catch {
