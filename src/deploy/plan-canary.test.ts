@@ -101,3 +101,22 @@ describe('canary plans', () => {
     expect(short(planCanary(env, fleetOn('v1', four), 'v2').steps[0]!)).toBe('approve');
   });
 });
+
+describe('a canary deploy to an empty fleet', () => {
+  it('skips the canary steps, as there is no stable version to compare with', async () => {
+    const { planDeploy, EMPTY_FLEET } = await import('./plan.js');
+    const env = testEnv({
+      analysis,
+      strategy: {
+        default: 'canary',
+        canary: { tags: ['canary'], steps: [{ setWeight: 10 }, { analysis: {} }] },
+      },
+    });
+    const plan = planDeploy(env, EMPTY_FLEET, 'v1');
+    expect(plan.steps.some((s) => s.kind === 'analyse')).toBe(false);
+    expect(
+      plan.steps.filter((s) => s.kind === 'start').flatMap((s) => (s.kind === 'start' ? s.instances : [])),
+    ).toEqual(four);
+    expect(plan.notes?.[0]).toMatch(/initial deploy/);
+  });
+});

@@ -16,6 +16,13 @@ export function planDeploy(
   opts: PlanOptions = {},
 ): Plan {
   const strategy = opts.strategy ?? env.strategy.default;
+  if (strategy === 'canary' && Object.keys(fleet.versions).length === 0) {
+    // No stable version runs, so there is nothing to compare a canary with and no traffic to
+    // protect: like Argo Rollouts' initial deploy, the canary steps are skipped.
+    const plan = planRolling(env, fleet, toVersion, opts);
+    const note = 'initial deploy: nothing runs yet, so the canary steps are skipped (as Argo Rollouts does)';
+    return { ...plan, notes: [note, ...(plan.notes ?? [])] };
+  }
   if (strategy === 'canary') return planCanary(env, fleet, toVersion, opts);
   if (strategy === 'blue-green') return planBlueGreen(env, fleet, toVersion, opts);
   return planRolling(env, fleet, toVersion, opts);
