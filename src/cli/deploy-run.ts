@@ -17,6 +17,9 @@ import { currentActor } from '../guard/paths.js';
 import { systemClock } from '../clock.js';
 import type { GuardContext } from '../guard/guard.js';
 import type { DeployRecord, DeploySpec, EnvironmentSpec, FleetState } from '../deploy/types.js';
+import { ownerLiveness, pidAlive } from '../deploy/executor-start.js';
+import { DeployRefusedError } from '../deploy/executor-errors.js';
+import { FINAL_STATUSES } from '../store/deploy-types.js';
 
 /** What every deploy command shares: the spec, one environment, the store, who acts. */
 export interface DeploySession {
@@ -115,4 +118,36 @@ export function recordJson(r: DeployRecord): Record<string, unknown> {
     updatedAt: new Date(r.updatedAt).toISOString(),
     finishedAt: r.finishedAt === null ? null : new Date(r.finishedAt).toISOString(),
   };
+}
+
+/**
+ * `threader rollback` while a deploy of the environment is live: ask it to abort (recorded with who
+ * and why) and follow it to its end. Its revert is the fast path back to the fleet before it — for
+ * blue-green within the scale-down delay, one nginx switch to the old colour, which still runs.
+ * Returns the finished record, or null when no live executor holds the environment (an orphan is
+ * left to createDeploy's refusal, which says how to take it over).
+ */
+export async function abortActive(
+  s: DeploySession,
+  reason: string,
+  opts: { pollMs?: number; say?: (line: string) => void } = {},
+): Promise<DeployRecord | null> {
+  const holder = await s.store.active(s.env.name);
+  if (!holder) return null;
+  const here = { host: s.host, pidAlive };
+  if (!ownerLiveness(holder.owner, Date.now(), here).alive) return null;
+  await s.store.requestControl(holder.id, { action: 'abort', by: s.actor, reason }, Date.now());
+  opts.say?.(
+    `asked deploy ${holder.id} (${holder.fromVersion ?? 'nothing'} → ${holder.toVersion}) to abort; following it\n`,
+  );
+  for (;;) {
+    await new Promise((r) => setTimeout(r, opts.pollMs ?? 200));
+    const now = await s.store.get(holder.id);
+    if (!now || FINAL_STATUSES.includes(now.status)) return now;
+    const live = ownerLiveness(now.owner, Date.now(), here);
+    if (!live.alive)
+      throw new DeployRefusedError(
+        `deploy ${holder.id} was asked to abort, but ${live.why}: finish it with \`threader deploy --resume ${holder.id} --config ${s.configPath}\``,
+      );
+  }
 }

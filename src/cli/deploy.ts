@@ -3,7 +3,14 @@ import { planning } from '../deploy/compose-plan.js';
 import { createDeploy, takeOver } from '../deploy/executor-start.js';
 import type { StrategyName } from '../deploy/types.js';
 import { UsageError } from '../errors.js';
-import { driveDeploy, fleetBefore, openSession, type SessionFlags } from './deploy-run.js';
+import {
+  abortActive,
+  driveDeploy,
+  fleetBefore,
+  openSession,
+  recordJson,
+  type SessionFlags,
+} from './deploy-run.js';
 
 interface DeployFlags extends SessionFlags {
   version?: string;
@@ -90,6 +97,11 @@ export function register(program: Command): void {
   program
     .command('rollback')
     .summary('roll an environment back to its previous known-good version (fast path: no analysis)')
+    .description(
+      'Rolls back to the previous known-good version as a new, audited deploy (no analysis). While a ' +
+        'deploy of the environment runs, it is aborted instead (recorded with who and why) and its ' +
+        'revert is the rollback: for blue-green within the scale-down delay, one nginx switch back.',
+    )
     .requiredOption('--config <file>', 'deploy config (YAML)')
     .requiredOption('--env <name>', 'environment')
     .option('--to <v>', 'version to go back to (default: the one before the last succeeded deploy)')
@@ -102,11 +114,21 @@ export function register(program: Command): void {
       async (flags: SessionFlags & { to?: string; reason?: string; force?: boolean; json?: boolean }) => {
         const s = await openSession(flags);
         try {
+          const say = (l: string) => void (flags.json || process.stderr.write(l));
+          const why = flags.reason ?? `rollback${flags.to ? ` to ${flags.to}` : ''}`;
+          const aborted = await abortActive(s, why, { say });
           const last = await s.store.lastSucceeded(s.env.name);
-          const to = flags.to ?? last?.fromVersion ?? undefined;
+          const to = flags.to ?? aborted?.fromVersion ?? last?.fromVersion ?? undefined;
           if (!to) throw new UsageError(`no earlier known-good version of ${s.env.name}: pass --to VERSION`);
           const fleet = await fleetBefore(s);
           const plan = planning.rollback(s.env, fleet, to);
+          if (plan.noop && aborted) {
+            // The aborted deploy's revert already put the fleet back on `to`.
+            if (flags.json) process.stdout.write(`${JSON.stringify(recordJson(aborted))}\n`);
+            else say(`deploy ${aborted.id} ${aborted.status}: ${s.env.name} runs ${to}\n`);
+            process.exitCode = aborted.status === 'aborted' ? 0 : 1;
+            return;
+          }
           const record = await createDeploy(
             {
               service: s.spec.service,

@@ -46,7 +46,7 @@ describe('reverting a failed deploy', () => {
     expectRestored(env, plan, at, before);
   });
 
-  it('a blue-green deploy failing after the switch switches straight back to the old colour, then stops the new one', () => {
+  it('a blue-green deploy failing after the switch switches straight back to the old colour, drains the new one and stops it', () => {
     const env = testEnv({
       instances: colouredInstances(),
       analysis,
@@ -56,7 +56,11 @@ describe('reverting a failed deploy', () => {
     const plan = planBlueGreen(env, before, 'v2');
     const at = indexOf(plan, 'analyse post-promotion (green) 3x2s');
     const revert = planRevert(env, plan, at, before);
-    expect(revert.map(short)).toEqual(['switch blue: blue1=1 blue2=1', 'stop green1,green2']);
+    expect(revert.map(short)).toEqual([
+      'switch blue: blue1=1 blue2=1',
+      'drain green1,green2',
+      'stop green1,green2',
+    ]);
     expect(applySteps(applySteps(before, plan.steps.slice(0, at + 1)), revert).activeColour).toBe('blue');
     expectRestored(env, plan, at, before);
   });

@@ -43,7 +43,8 @@ export function planRevert(
       switchTo ? { kind: 'switch', to: switchTo, weights: next } : { kind: 'set-weight', weights: next },
     );
     weights = { ...next };
-    if (leaving.length && !switchTo) steps.push({ kind: 'drain', instances: leaving, delay: drainDelay });
+    // A switch too: requests in flight on the colour leaving must finish before it stops.
+    if (leaving.length) steps.push({ kind: 'drain', instances: leaving, delay: drainDelay });
   };
 
   if (plan.strategy !== 'rolling') {

@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasPrometheus } from '../helpers/prometheus.js';
+import { isAlive, stopAll, waitFor } from '../helpers/process.js';
+import { startFleet, type Fleet } from './harness.js';
+
+/**
+ * Blue-green on real nginx: svc-a and svc-b are blue, svc-c and svc-d green. A steady load runs
+ * through nginx the whole time; a failed request is a 502/504 or no answer at all.
+ */
+describe.skipIf(!hasPrometheus())('threader deploy end to end (blue-green)', () => {
+  let fleet: Fleet;
+  beforeAll(async () => {
+    fleet = await startFleet({
+      instances: 4,
+      coloured: true,
+      strategy: {
+        default: 'blue-green',
+        blueGreen: { scaleDownDelay: '60s' },
+        rolling: { drainDelay: '500ms' },
+      },
+    });
+  });
+  afterAll(async () => {
+    await fleet?.stop();
+    await stopAll();
+  });
+
+  it('4. switches blue (v1) to green (v2) and back in one nginx reload with zero failed requests', async () => {
+    const first = await fleet.deploy(['deploy', '--to', 'v1']);
+    expect(first.code, first.stderr).toBe(0);
+    // nginx reloads asynchronously: the deploy is done when the master has the new config.
+    await fleet.nginx.waitForReloads(fleet.nginx.reloads());
+    expect(await fleet.sample(8)).toEqual({ v1: 8 });
+    const blue = ['svc-a', 'svc-b'].map((n) => fleet.pidOf(n));
+    const before = fleet.load.failed();
+
+    // The switch: green starts on v2, passes its health gate, nginx moves in one reload; blue stays up.
+    const deploy = fleet.spawnDeploy(['deploy', '--to', 'v2']);
+    await waitFor(async () => ((await fleet.sample(4)).v2 === 4 ? true : undefined), {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+      what: 'nginx serving v2 only',
+    });
+    expect(fleet.load.failed() - before).toBe(0);
+    const green = ['svc-c', 'svc-d'].map((n) => fleet.pidOf(n));
+    expect(blue.every((pid) => pid !== undefined && isAlive(pid))).toBe(true);
+
+    // Within the scale-down delay the switch back is one more reload and no start.
+    const reloads = fleet.nginx.reloads();
+    const back = await fleet.deploy(['rollback']);
+    expect(back.code, back.stderr).toBe(0);
+    expect(back.stderr).toMatch(/deploy d-\S+ aborted: staging runs v1/);
+    expect((await deploy.exited).code).toBe(1);
+    await fleet.nginx.waitForReloads(reloads + 1);
+    expect(fleet.nginx.reloads()).toBe(reloads + 1);
+    expect(await fleet.sample(8)).toEqual({ v1: 8 });
+    expect(['svc-a', 'svc-b'].map((n) => fleet.pidOf(n))).toEqual(blue);
+    expect(green.some((pid) => pid !== undefined && isAlive(pid))).toBe(false);
+    expect(fleet.load.failed() - before).toBe(0);
+    expect(fleet.load.total()).toBeGreaterThan(100);
+  });
+});
