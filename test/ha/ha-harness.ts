@@ -125,7 +125,8 @@ export async function startAlertmanagerCluster(webhookUrls: string[]): Promise<A
             `--web.external-url=${urls[i]}`,
             `--cluster.listen-address=127.0.0.1:${cluster[i]}`,
             `--cluster.advertise-address=127.0.0.1:${cluster[i]}`,
-            '--cluster.peer-timeout=1s',
+            // Near-simultaneous sends: both peers notify before gossip can dedupe, so both replicas race on every group.
+            '--cluster.peer-timeout=10ms',
             '--cluster.settle-timeout=2s',
             '--cluster.gossip-interval=50ms',
             '--cluster.pushpull-interval=1s',
