@@ -4,7 +4,7 @@
  * measured in the same run (see bench/README.md). Benchmarks are not tests: a missed goal is
  * printed as MISS, and the exit code stays 0 unless the harness itself failed.
  *
- * Flags: --quick, --only intake,latency,storm, --keep (keep temp dirs with DBs and server logs).
+ * Flags: --quick, --only intake,latency,storm,deploy, --keep (keep temp dirs with DBs and server logs).
  */
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ import { measureIntake } from './intake.js';
 import { measureLatency } from './latency.js';
 import { measureStorm } from './storm.js';
 import { measureStormDigest } from './storm-digest.js';
+import { measureDeploy } from './deploy.js';
 import { otherLoadProbe } from './lib/machine.js';
 import { printTable, verdict, writeResults } from './lib/report.js';
 
@@ -29,12 +30,14 @@ const settings = quick
       // Slack's 1 post/s would make the storm last ~97 s; quick mode scales the limit, same formula.
       storm: { groups: 100, alertsPerGroup: 10, postRate: 20 },
       'storm-digest': { groups: 100, alertsPerGroup: 10, postRate: 20 },
+      deploy: { instances: 4, drainMs: 1000, probeMs: 250, successes: 3, analysisMs: 2000, failureLimit: 0 },
     }
   : {
       intake: { warmupMs: 2000, durationMs: 10_000, connections: 64, groups: 100 },
       latency: { rate: 500, warmupMs: 2000, durationMs: 10_000, groups: 100 },
       storm: { groups: 100, alertsPerGroup: 10 },
       'storm-digest': { groups: 100, alertsPerGroup: 10 },
+      deploy: { instances: 4, drainMs: 3000, probeMs: 500, successes: 3, analysisMs: 5000, failureLimit: 1 },
     };
 
 const startedAt = new Date().toISOString();
@@ -59,6 +62,7 @@ await step('intake', measureIntake);
 await step('latency', measureLatency);
 await step('storm', measureStorm);
 await step('storm-digest', measureStormDigest);
+await step('deploy', measureDeploy);
 
 const result = {
   mode: quick ? 'quick' : 'full',
