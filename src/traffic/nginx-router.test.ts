@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { policies } from '../retry/policy.js';
 import type { NginxTrafficSpec } from '../deploy/types.js';
 import { createNginxRouter } from './nginx-router.js';
-import type { CommandResult } from './run-command.js';
+import type { CommandResult } from '../deploy/drivers/command-runner.js';
 import type { UpstreamServer } from './types.js';
 
 const ok: CommandResult = { exitCode: 0, stdout: '', stderr: '', timedOut: false };
@@ -29,10 +29,13 @@ function setup(answers: { test?: CommandResult[]; reload?: CommandResult[] } = {
   const router = createNginxRouter({
     spec,
     policy: policies.instant,
-    run: async (argv) => {
-      const what = argv.includes('-t') ? 'test' : 'reload';
-      calls.push({ what, argv, fileThen: existsSync(file) ? readFileSync(file, 'utf8') : null });
-      return answers[what]?.shift() ?? ok;
+    run: {
+      where: 'localhost',
+      run: async (argv) => {
+        const what = argv.includes('-t') ? 'test' : 'reload';
+        calls.push({ what, argv: [...argv], fileThen: existsSync(file) ? readFileSync(file, 'utf8') : null });
+        return answers[what]?.shift() ?? ok;
+      },
     },
   });
   const leftovers = () => readdirSync(dir).filter((f) => f !== 'upstream.conf');

@@ -5,7 +5,7 @@ import { retry, RetryExhaustedError } from '../retry/retry.js';
 import type { NginxTrafficSpec } from '../deploy/types.js';
 import { TrafficCommandError, TrafficConfigRejectedError } from './errors.js';
 import { defaultRenderOptions, parseUpstream, renderUpstream, type RenderOptions } from './nginx-render.js';
-import { expandArgv, runCommand, type CommandResult, type CommandRunner } from './run-command.js';
+import { localRunner, type CommandResult, type CommandRunner } from '../deploy/drivers/command-runner.js';
 import type { ApplyResult, TrafficRouter, UpstreamServer } from './types.js';
 
 export interface NginxRouterOptions {
@@ -45,7 +45,7 @@ export function createNginxRouter(opts: NginxRouterOptions): TrafficRouter {
   const file = spec.configFile;
   const candidate = `${file}.threader-new`;
   const backup = `${file}.threader-old`;
-  const run = opts.run ?? runCommand;
+  const runner = opts.run ?? localRunner();
   const policy = opts.policy ?? policies.deployStep;
   const timeoutMs = opts.commandTimeoutMs ?? 30_000;
   const vars = { file, upstream: spec.upstream, dir: dirname(file) };
@@ -93,7 +93,7 @@ export function createNginxRouter(opts: NginxRouterOptions): TrafficRouter {
     try {
       return await retry(
         async () => {
-          const r = await run(argv, { timeoutMs });
+          const r = await runner.run(argv, { timeoutMs });
           if (r.exitCode !== 0) throw new AttemptFailed(r, retryable(r));
           return r;
         },
@@ -163,6 +163,11 @@ export function createNginxRouter(opts: NginxRouterOptions): TrafficRouter {
       return text === null ? [] : parseUpstream(text);
     },
   };
+}
+
+/** Replaces {name} placeholders in each argument; unknown placeholders stay as written. */
+export function expandArgv(argv: string[], vars: Record<string, string>): string[] {
+  return argv.map((a) => a.replace(/\{(\w+)\}/g, (m, k: string) => vars[k] ?? m));
 }
 
 class AttemptFailed extends Error {

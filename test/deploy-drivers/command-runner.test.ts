@@ -13,10 +13,18 @@ describe('localRunner', () => {
     expect(r).toEqual({ exitCode: 3, stdout: 'hello', stderr: 'oops\n', timedOut: false });
   });
 
-  it('answers 127 for a command that does not exist', async () => {
+  it('answers 127 for a command that does not exist, saying it could not start', async () => {
     const r = await runner.run(['/nonexistent/threader-cmd'], { timeoutMs: 5_000 });
     expect(r.exitCode).toBe(127);
     expect(r.stderr).toMatch(/ENOENT/);
+    expect(r.spawnError).toMatch(/^ENOENT: /);
+  });
+
+  it('passes arguments through untouched: a ; is not a second command', async () => {
+    const r = await runner.run([process.execPath, '-e', 'console.log(process.argv[1])', 'a; rm -rf /'], {
+      timeoutMs: 5_000,
+    });
+    expect(r).toEqual({ exitCode: 0, stdout: 'a; rm -rf /\n', stderr: '', timedOut: false });
   });
 
   it('kills the whole process group when the timeout passes', async () => {

@@ -2,8 +2,9 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 
 /**
- * The one way drivers run commands: argv (no shell in between), optional stdin, a timeout and an
- * abort signal, output captured. The systemd driver runs its commands through one of these; the
+ * The one way threader runs commands (instance drivers, nginx test and reload): argv (no shell in
+ * between, so a `;` in a config stays an argument), optional stdin, a timeout and an abort signal,
+ * output captured. The systemd driver runs its commands through one of these; the
  * ssh runner wraps the same argv in `ssh … 'quoted argv'`, so both drivers work on a remote host too.
  */
 export interface CommandResult {
@@ -12,6 +13,8 @@ export interface CommandResult {
   stderr: string;
   /** Killed because the timeout passed or the signal aborted. */
   timedOut: boolean;
+  /** The command could not be started here (ENOENT, EACCES…); exitCode is then 127 or 126. */
+  spawnError?: string;
   /** The command never ran (or its connection broke): set by the ssh runner, after its retries. */
   transport?: { kind: 'unreachable' | 'auth'; message: string };
 }
@@ -77,12 +80,12 @@ export function localRunner(opts: { env?: NodeJS.ProcessEnv; killGraceMs?: numbe
         const onAbort = () => stopChild();
         if (runOpts.signal?.aborted) stopChild();
         runOpts.signal?.addEventListener('abort', onAbort, { once: true });
-        const finish = (exitCode: number) => {
+        const finish = (exitCode: number, spawnError?: string) => {
           if (settled) return;
           settled = true;
           clearTimeout(timer);
           runOpts.signal?.removeEventListener('abort', onAbort);
-          resolve({ exitCode, stdout, stderr, timedOut });
+          resolve({ exitCode, stdout, stderr, timedOut, ...(spawnError ? { spawnError } : {}) });
         };
         child.stdout.setEncoding('utf8').on('data', (d: string) => {
           stdout = (stdout + d).slice(-MAX_CAPTURE);
@@ -95,7 +98,7 @@ export function localRunner(opts: { env?: NodeJS.ProcessEnv; killGraceMs?: numbe
         child.stdin.end(runOpts.input ?? '');
         child.once('error', (err: NodeJS.ErrnoException) => {
           stderr += `${command}: ${err.code ?? err.message}`;
-          finish(err.code === 'ENOENT' ? 127 : 126);
+          finish(err.code === 'ENOENT' ? 127 : 126, `${err.code ?? 'spawn failed'}: ${err.message}`);
         });
         child.once('close', (code, signal) => finish(code ?? (signal ? 128 + signalNumber(signal) : 1)));
       }),
