@@ -4,7 +4,7 @@
  * measured in the same run (see bench/README.md). Benchmarks are not tests: a missed goal is
  * printed as MISS, and the exit code stays 0 unless the harness itself failed.
  *
- * Flags: --quick, --only intake,latency,storm,deploy, --keep (keep temp dirs with DBs and server logs).
+ * Flags: --quick, --only intake,latency,storm,deploy,replicas, --keep (keep temp dirs with DBs and server logs).
  */
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,7 @@ import { measureLatency } from './latency.js';
 import { measureStorm } from './storm.js';
 import { measureStormDigest } from './storm-digest.js';
 import { measureDeploy } from './deploy.js';
+import { measureReplicas } from './replicas.js';
 import { otherLoadProbe } from './lib/machine.js';
 import { printTable, verdict, writeResults } from './lib/report.js';
 
@@ -31,6 +32,7 @@ const settings = quick
       storm: { groups: 100, alertsPerGroup: 10, postRate: 20 },
       'storm-digest': { groups: 100, alertsPerGroup: 10, postRate: 20 },
       deploy: { instances: 4, drainMs: 1000, probeMs: 250, successes: 3, analysisMs: 2000, failureLimit: 0 },
+      replicas: { groups: 300, openThreads: 10_000 },
     }
   : {
       intake: { warmupMs: 2000, durationMs: 10_000, connections: 64, groups: 100 },
@@ -38,6 +40,7 @@ const settings = quick
       storm: { groups: 100, alertsPerGroup: 10 },
       'storm-digest': { groups: 100, alertsPerGroup: 10 },
       deploy: { instances: 4, drainMs: 3000, probeMs: 500, successes: 3, analysisMs: 5000, failureLimit: 1 },
+      replicas: { groups: 1000, openThreads: 10_000 },
     };
 
 const startedAt = new Date().toISOString();
@@ -63,6 +66,7 @@ await step('latency', measureLatency);
 await step('storm', measureStorm);
 await step('storm-digest', measureStormDigest);
 await step('deploy', measureDeploy);
+await step('replicas', measureReplicas);
 
 const result = {
   mode: quick ? 'quick' : 'full',
