@@ -132,6 +132,22 @@ describe('the deploy executor', () => {
     expect(t.events.find((e) => e.type === 'analysis')).toMatchObject({ instances: ['d'] });
   });
 
+  it('matches the canary on the label the config names when targets are relabelled', async () => {
+    const provider = new ScriptedProvider([0]);
+    const ratio = {
+      numerator: { metric: 'threader_http_requests_total', match: { code: '5..' } },
+      denominator: { metric: 'threader_http_requests_total' },
+    };
+    const base = testEnv().analysis!;
+    const check = { ...base.checks[0]!, query: undefined, ratio };
+    const t = setup(canarySteps, {
+      provider,
+      env: { analysis: { ...base, checks: [check], instanceLabel: 'target' } },
+    });
+    await t.run();
+    expect(provider.asked[0]!.ratio?.denominator.match).toEqual({ target: '127\\.0\\.0\\.1:9004' });
+  });
+
   it('asks a provider scoped to the canary when the provider is a direct scrape of its targets', async () => {
     const scoped = new ScriptedProvider([0]);
     const t = setup(canarySteps);

@@ -107,6 +107,14 @@ const analysis = z.strictObject({
   inconclusiveLimit: z.int().min(0).default(0),
   /** For SLOs that do not set their own: what a measurement without data means. Never a silent pass. */
   noData: z.enum(['fail', 'pass', 'inconclusive']).default('fail'),
+  /**
+   * The target label holding `host:port`: canary and blue-green analyses match it to measure only
+   * the new version's instances. Prometheus sets `instance`; name yours if you relabel it.
+   */
+  instanceLabel: z
+    .string()
+    .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'a Prometheus label name')
+    .default('instance'),
 });
 
 export const environmentSchema = z.strictObject({

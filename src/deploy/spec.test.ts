@@ -112,6 +112,12 @@ describe('deploy config defaults', () => {
       consecutiveErrorLimit: 4,
     });
   });
+  it('analyses match instances on the label `instance` unless the config names a relabelled one', () => {
+    const plain = parseDeploySpec(doc(env({ analysis })));
+    expect(plain.environments.staging!.analysis!.instanceLabel).toBe('instance');
+    const relabelled = parseDeploySpec(doc(env({ analysis: { ...analysis, instanceLabel: 'target' } })));
+    expect(relabelled.environments.staging!.analysis!.instanceLabel).toBe('target');
+  });
 });
 
 describe('deploy config problems name their path', () => {
@@ -239,6 +245,11 @@ describe('deploy config problems name their path', () => {
       name: 'an incomplete custom SLO is refused',
       doc: doc(env({ analysis: { ...analysis, slos: { p99: { query: 'x' } } } })),
       problem: 'environments.staging.analysis.slos.p99: custom SLO needs comparator, threshold',
+    },
+    {
+      name: 'an instance label that is not a Prometheus label name is refused',
+      doc: doc(env({ analysis: { ...analysis, instanceLabel: 'host-port' } })),
+      problem: 'environments.staging.analysis.instanceLabel: a Prometheus label name',
     },
     {
       name: 'a config without environments is refused',
