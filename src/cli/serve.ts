@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createApp } from '../app.js';
 import { defaultChannel, loadConfig } from '../config/load.js';
+import { displayStore } from '../store/open.js';
 
 /** `threader serve`: the webhook receiver, thread engine, API and /metrics in one process. */
 export function register(program: Command): void {
@@ -49,7 +50,7 @@ function banner(
     `Alert Threader listening on ${url}`,
     `  webhook:  POST ${url}/webhook/alertmanager${auth ? ' (Authorization: Bearer required)' : ' (no token set: open to anyone who can reach it)'}`,
     `  threads:  ${url}/api/threads    health: ${url}/health    metrics: ${url}/metrics`,
-    `  store:    ${db}`,
+    `  store:    ${displayStore(db)}`,
     mode === 'embedded'
       ? `  slack:    EMBEDDED LOCAL SLACK at ${emulatorUrl} (no SLACK_BOT_TOKEN set; nothing leaves this machine)\n            threads:  ${emulatorUrl?.replace(/\/api\/$/, '')}/_emulator/threads?channel=${encodeURIComponent(channel)}`
       : `  slack:    Slack Web API, default channel ${channel}`,

@@ -10,3 +10,15 @@ export function openStore(opts: { db: string; synchronous: 'normal' | 'full' }):
   if (isPostgresUrl(opts.db)) return new PostgresStore({ url: opts.db });
   return new SqliteStore({ path: opts.db, synchronous: opts.synchronous });
 }
+
+/** The store's address for people to read: a PostgreSQL password never leaves the process. */
+export function displayStore(db: string): string {
+  if (!isPostgresUrl(db)) return db;
+  try {
+    const url = new URL(db);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return 'postgres://(unparseable URL)';
+  }
+}
