@@ -12,7 +12,7 @@ const analysis = {
 const blueLive = fleetOn('v1', ['blue1', 'blue2'], { activeColour: 'blue' });
 
 describe('blue-green plans', () => {
-  it('the idle colour starts and is gated, one switch moves traffic, the old colour stops after the scale-down delay', () => {
+  it('the idle colour starts and is gated, one switch moves traffic, the old colour is drained and stops after the scale-down delay', () => {
     const env = testEnv({
       instances: colouredInstances(),
       strategy: { blueGreen: { scaleDownDelay: '1m' } },
@@ -22,9 +22,11 @@ describe('blue-green plans', () => {
       'start green1,green2@v2',
       'gate green1,green2',
       'switch green: green1=1 green2=1',
+      'drain blue1,blue2',
       'pause 60s',
       'stop blue1,blue2',
     ]);
+    expect(plan.mandatedWaitMs).toBe(2 * 1_000 + 5_000 + 60_000);
     expect(plan.expectedFleet).toEqual({
       versions: { green1: 'v2', green2: 'v2' },
       weights: { green1: 1, green2: 1 },
@@ -48,9 +50,42 @@ describe('blue-green plans', () => {
       'analyse pre-promotion (green) 3x2s',
       'approve',
       'switch green: green1=1',
+      'drain blue1',
       'analyse post-promotion (green) 3x2s',
       'pause 30s',
       'stop blue1',
+    ]);
+  });
+
+  it('without a scale-down delay the old colour is still drained before it stops', () => {
+    const env = testEnv({
+      instances: colouredInstances(1),
+      strategy: { blueGreen: { scaleDownDelay: 0, drainDelay: '2s' } },
+    });
+    const plan = planBlueGreen(env, fleetOn('v1', ['blue1'], { activeColour: 'blue' }), 'v2');
+    expect(plan.steps.map(short)).toEqual([
+      'start green1@v2',
+      'gate green1',
+      'switch green: green1=1',
+      'drain blue1',
+      'stop blue1',
+    ]);
+    expect(plan.steps.find((s) => s.kind === 'drain')).toMatchObject({ delay: 2_000 });
+    expect(plan.mandatedWaitMs).toBe(2 * 1_000 + 2_000);
+  });
+
+  it('an idle colour still in nginx (a half-finished switch) leaves it and is drained before it restarts', () => {
+    const env = testEnv({ instances: colouredInstances(1) });
+    const fleet = {
+      versions: { blue1: 'v1', green1: 'v1' },
+      weights: { blue1: 1, green1: 1 },
+      activeColour: 'blue' as const,
+    };
+    expect(planBlueGreen(env, fleet, 'v2').steps.map(short).slice(0, 4)).toEqual([
+      'weights blue1=1',
+      'drain green1',
+      'start green1@v2',
+      'gate green1',
     ]);
   });
 

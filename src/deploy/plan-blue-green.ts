@@ -23,8 +23,9 @@ export interface BlueGreenOptions extends PlanOptions {
 /**
  * Blue-green (Argo's blueGreen strategy on nginx): the idle colour starts on the new version and
  * is health-gated (optionally analysed and approved) while the active one serves; one set of
- * weights switches nginx in a single reload; after an optional post-promotion analysis the old
- * colour keeps running for scaleDownDelay, so switching back is one more reload, then stops.
+ * weights switches nginx in a single reload; the old colour, out of nginx, is drained for
+ * blueGreen.drainDelay; after an optional post-promotion analysis it keeps running for
+ * scaleDownDelay, so switching back is one more reload, then stops.
  * A first deploy (nothing active) goes to blue.
  */
 export function planBlueGreen(
@@ -65,9 +66,13 @@ export function planBlueGreen(
         label: `${when}-promotion (${target})`,
       });
     };
-    // The idle colour should carry no traffic; if it does (a half-finished switch), it leaves nginx first.
+    // The idle colour should carry no traffic; if it does (a half-finished switch), it leaves nginx
+    // and is drained before anything restarts it.
     const strays = idle.filter((n) => (fleet.weights[n] ?? 0) > 0);
-    if (strays.length) steps.push({ kind: 'set-weight', weights: fullWeights(live.length ? live : []) });
+    if (strays.length) {
+      steps.push({ kind: 'set-weight', weights: fullWeights(live.length ? live : []) });
+      steps.push({ kind: 'drain', instances: strays, delay: bg.drainDelay });
+    }
     // Still running the version (a switch back within the scale-down delay): no restart needed.
     if (!idle.every((n) => fleet.versions[n] === toVersion))
       steps.push({ kind: 'start', instances: idle, version: toVersion });
@@ -76,14 +81,19 @@ export function planBlueGreen(
     if (bg.manualPromotion && !opts.skipAnalysis)
       steps.push({ kind: 'approve', reason: `switch ${env.name} to ${target} (${toVersion})` });
     steps.push({ kind: 'switch', to: target, weights: fullWeights(idle) });
+    // Requests in flight on the old colour finish before anything can stop it, whatever the
+    // scale-down delay (it may be 0).
+    const leaving = live.filter((n) => (fleet.weights[n] ?? 0) > 0);
+    if (leaving.length) steps.push({ kind: 'drain', instances: leaving, delay: bg.drainDelay });
     if (bg.postPromotionAnalysis) analyse('post');
     const old = live.filter((n) => fleet.versions[n] !== undefined);
     if (old.length) {
-      steps.push({
-        kind: 'pause',
-        duration: bg.scaleDownDelay,
-        reason: `scale-down delay: ${active} keeps running for an instant switch back`,
-      });
+      if (bg.scaleDownDelay > 0)
+        steps.push({
+          kind: 'pause',
+          duration: bg.scaleDownDelay,
+          reason: `scale-down delay: ${active} keeps running for an instant switch back`,
+        });
       steps.push({ kind: 'stop', instances: old });
     }
   }

@@ -50,7 +50,7 @@ describe('reverting a failed deploy', () => {
     const env = testEnv({
       instances: colouredInstances(),
       analysis,
-      strategy: { blueGreen: { postPromotionAnalysis: true } },
+      strategy: { blueGreen: { postPromotionAnalysis: true, drainDelay: '3s' } },
     });
     const before = fleetOn('v1', ['blue1', 'blue2'], { activeColour: 'blue' });
     const plan = planBlueGreen(env, before, 'v2');
@@ -61,6 +61,7 @@ describe('reverting a failed deploy', () => {
       'drain green1,green2',
       'stop green1,green2',
     ]);
+    expect(revert[1]).toMatchObject({ kind: 'drain', delay: 3_000 });
     expect(applySteps(applySteps(before, plan.steps.slice(0, at + 1)), revert).activeColour).toBe('blue');
     expectRestored(env, plan, at, before);
   });

@@ -32,8 +32,11 @@ export function planRevert(
   const changed = names.filter((n) => now.versions[n] !== before.versions[n]);
   const restore = changed.filter((n) => before.versions[n] !== undefined);
   const retire = changed.filter((n) => before.versions[n] === undefined && now.versions[n] !== undefined);
-  const drainDelay =
-    plan.strategy === 'canary' ? env.strategy.canary.drainDelay : env.strategy.rolling.drainDelay;
+  const drainDelay = {
+    canary: env.strategy.canary.drainDelay,
+    'blue-green': env.strategy.blueGreen.drainDelay,
+    rolling: env.strategy.rolling.drainDelay,
+  }[plan.strategy];
   const steps: Step[] = [];
   let weights = { ...now.weights };
   const setWeights = (next: Record<string, number>, switchTo?: FleetState['activeColour']) => {

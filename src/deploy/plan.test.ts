@@ -62,6 +62,7 @@ describe('choosing a plan', () => {
       'start blue1@v1',
       'gate blue1',
       'switch blue: blue1=1',
+      'drain green1',
       'pause 30s',
       'stop green1',
     ]);

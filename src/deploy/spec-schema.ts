@@ -85,6 +85,7 @@ const strategy = z.strictObject({
       prePromotionAnalysis: z.boolean().default(false),
       postPromotionAnalysis: z.boolean().default(false),
       scaleDownDelay: duration('30s'),
+      drainDelay: duration('5s'),
       manualPromotion: z.boolean().default(false),
     })
     .prefault({}),

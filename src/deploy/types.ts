@@ -102,6 +102,8 @@ export interface BlueGreenParams {
   postPromotionAnalysis: boolean;
   /** The old colour keeps running this long after the switch, so switching back is instant. */
   scaleDownDelay: number;
+  /** Wait for connections to leave the old colour after the switch, before it may stop (and in a revert). */
+  drainDelay: number;
   /** Wait for an approval before switching (in addition to environment approval). */
   manualPromotion: boolean;
 }

@@ -15,8 +15,7 @@ describe.skipIf(!hasPrometheus())('threader deploy end to end (blue-green)', () 
       coloured: true,
       strategy: {
         default: 'blue-green',
-        blueGreen: { scaleDownDelay: '60s' },
-        rolling: { drainDelay: '500ms' },
+        blueGreen: { scaleDownDelay: '60s', drainDelay: '500ms' },
       },
     });
   });

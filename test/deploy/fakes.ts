@@ -190,6 +190,7 @@ export function testEnv(overrides: Partial<EnvironmentSpec> = {}): EnvironmentSp
         prePromotionAnalysis: false,
         postPromotionAnalysis: false,
         scaleDownDelay: 0,
+        drainDelay: 0,
         manualPromotion: false,
       },
     },
