@@ -27,8 +27,18 @@ export class ExecutorControls {
       heartbeatMs: number;
       heartbeat: () => Promise<void>;
       onError: (err: unknown) => void;
+      /**
+       * The executor's lease: taking control requests is a store write, so it is renewed first
+       * (a replaced executor must not swallow requests meant for its successor), and losing it
+       * aborts every wait at once.
+       */
+      fence?: { signal: AbortSignal; renew: () => Promise<unknown> };
     },
-  ) {}
+  ) {
+    const fence = opts.fence?.signal;
+    if (fence?.aborted) this.abortCtl.abort(fence.reason);
+    fence?.addEventListener('abort', () => this.abortCtl.abort(fence.reason), { once: true });
+  }
 
   get signal(): AbortSignal {
     return this.abortCtl.signal;
@@ -47,6 +57,7 @@ export class ExecutorControls {
 
   /** Reads pending requests now (also done on the timer). */
   async poll(): Promise<void> {
+    await this.opts.fence?.renew();
     const requests = await this.store.takeControls(this.deployId);
     requests.forEach((r) => this.apply(r));
   }

@@ -13,6 +13,8 @@ export interface RevertHooks {
   aborted: boolean;
   /** A health gate or analysis failed: the fleet may be hurt, so the guard window opens. */
   lockGuard: boolean;
+  /** The executor's lease: lost, the revert stops where it is (the new owner reverts). */
+  fence?: { signal: AbortSignal; renew: () => Promise<unknown> };
   save: (patch: Partial<DeployRecord>) => Promise<DeployRecord>;
   emit: (event: DeployEvent) => Promise<void>;
   finish: (record: DeployRecord, status: DeployStatus) => Promise<DeployRecord>;
@@ -41,7 +43,11 @@ export async function revertDeploy(
     heartbeatMs: 1_000,
     heartbeat: async () => undefined,
     onError: () => undefined,
+    ...(h.fence ? { fence: h.fence } : {}),
   });
+  const throwIfReplaced = () => {
+    if (h.fence?.signal.aborted) throw h.fence.signal.reason;
+  };
   const versions = versionsAfter(d.fleetBefore.versions, record.plan.steps.slice(0, failure.step + 1));
   let problem: string | undefined;
   for (const [index, step] of steps.entries()) {
@@ -63,11 +69,13 @@ export async function revertDeploy(
         emit: h.emit,
       });
     } catch (err) {
+      throwIfReplaced();
       problem = `revert step ${index + 1} (${step.kind}) failed: ${(err as Error).message}`;
       break;
     }
   }
   let guardLocked = false;
+  throwIfReplaced();
   if (h.lockGuard || problem) {
     await lockGuard(d.guard, {
       durationMs: d.env.guard.lockDuration,

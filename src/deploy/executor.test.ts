@@ -1,94 +1,8 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { guardStatus } from '../guard/guard.js';
-import { LockFile } from '../guard/lock-file.js';
-import { policies } from '../retry/policy.js';
-import { FakeClock } from '../../test/helpers/fake-clock.js';
-import {
-  FakeDriver,
-  FakeRouter,
-  MemoryDeployStore,
-  ScriptedProvider,
-  testEnv,
-  testRecord,
-} from '../../test/deploy/fakes.js';
-import { DeployExecutor } from './executor.js';
-import type { ExecutorDeps } from './executor-types.js';
-import type { DeployEvent, DeployRecord, EnvironmentSpec, Step } from './types.js';
-
-const stable = { a: 1, b: 1, c: 1, d: 1 };
-const canarySteps: Step[] = [
-  { kind: 'set-weight', weights: { a: 1, b: 1, c: 1 } },
-  { kind: 'drain', instances: ['d'], delay: 1_000 },
-  { kind: 'start', instances: ['d'], version: 'v2' },
-  { kind: 'health-gate', instances: ['d'] },
-  { kind: 'set-weight', weights: { a: 3, b: 3, c: 3, d: 1 }, requestedPercent: 10, effectivePercent: 10 },
-  { kind: 'analyse', count: 3, interval: 2_000, label: 'canary at 10%' },
-  { kind: 'set-weight', weights: stable },
-];
-const revertSteps: Step[] = [
-  { kind: 'set-weight', weights: { a: 1, b: 1, c: 1 } },
-  { kind: 'start', instances: ['d'], version: 'v1' },
-  { kind: 'health-gate', instances: ['d'] },
-  { kind: 'set-weight', weights: stable },
-];
-
-function setup(
-  steps: Step[],
-  opts: {
-    env?: Partial<EnvironmentSpec>;
-    provider?: ScriptedProvider;
-    unhealthy?: Set<number>;
-    record?: Partial<DeployRecord>;
-  } = {},
-) {
-  const clock = new FakeClock();
-  const store = new MemoryDeployStore();
-  const driver = new FakeDriver();
-  const router = new FakeRouter();
-  const lockFile = new LockFile(join(mkdtempSync(join(tmpdir(), 'exec-')), 'guard'));
-  const probed: string[] = [];
-  const deps: ExecutorDeps = {
-    store,
-    driver,
-    router,
-    provider: opts.provider ?? new ScriptedProvider([0]),
-    env: testEnv(opts.env),
-    clock,
-    guard: { file: lockFile, now: () => clock.now(), actor: 'threader deploy' },
-    planRevert: () => revertSteps,
-    fleetBefore: { versions: { a: 'v1', b: 'v1', c: 'v1', d: 'v1' }, weights: stable },
-    configPath: '/etc/threader/deploy.yaml',
-    owner: { pid: 4242, host: 'ci-1' },
-    probe: async (url) => {
-      probed.push(url);
-      const port = Number(new URL(url).port);
-      return opts.unhealthy?.has(port) ? 503 : 200;
-    },
-    retryPolicy: policies.instant,
-  };
-  const record = testRecord(steps, opts.record);
-  const events: DeployEvent[] = [];
-  const executor = new DeployExecutor(deps);
-  executor.onEvent((e) => events.push(e));
-  async function run(): Promise<DeployRecord> {
-    await store.create(record);
-    return drive(executor.run(record.id));
-  }
-  /** Advances the fake clock until the deploy settles. */
-  async function drive(p: Promise<DeployRecord>): Promise<DeployRecord> {
-    let done: DeployRecord | undefined;
-    let failed: unknown;
-    p.then((r) => (done = r)).catch((e) => (failed = e));
-    for (let i = 0; i < 2_000 && !done && !failed; i++) await clock.advance(250);
-    if (failed) throw failed;
-    if (!done) throw new Error('deploy did not settle');
-    return done;
-  }
-  return { clock, store, driver, router, lockFile, deps, record, events, executor, run, drive, probed };
-}
+import { ScriptedProvider, testEnv } from '../../test/deploy/fakes.js';
+import { canarySteps, setup, stable } from './executor-fixtures.test-suite.js';
+import type { Step } from './types.js';
 
 describe('the deploy executor', () => {
   it('runs every step in order, saves progress after each one and ends succeeded', async () => {
@@ -304,7 +218,8 @@ describe('the deploy executor', () => {
 
   it('resumes a crashed deploy at the saved step without repeating finished ones', async () => {
     const t = setup(canarySteps, {
-      record: { stepIndex: 4, owner: { pid: 1, host: 'ci-0', heartbeatAt: 0 } },
+      // takeOver has already put this executor in the lease of the dead one.
+      record: { stepIndex: 4, owner: { pid: 4242, host: 'ci-1', heartbeatAt: 0 } },
     });
     const done = await t.run();
     expect(done.status).toBe('succeeded');

@@ -2,6 +2,7 @@ import { policies } from '../retry/policy.js';
 import { DeployAbortedError, StepFailedError } from './executor-errors.js';
 import { ExecutorControls } from './executor-controls.js';
 import { rollbackCommand, versionsAfter } from './executor-fleet.js';
+import { OwnerLease } from './executor-lease.js';
 import { revertDeploy } from './executor-revert.js';
 import {
   DEFAULT_CONTROL_POLL_MS,
@@ -22,6 +23,7 @@ import type { DeployEvent, DeployFailure, DeployRecord, DeployStatus, Step } fro
  */
 export class DeployExecutor {
   private readonly listeners = new Set<EventListener>();
+  private lease: OwnerLease | undefined;
 
   constructor(private readonly deps: ExecutorDeps) {}
 
@@ -30,7 +32,14 @@ export class DeployExecutor {
     return () => this.listeners.delete(listener);
   }
 
+  /** Every write is fenced: renewing the lease first means a replaced executor writes nothing. */
+  private async fenced(): Promise<void> {
+    if (!this.lease) throw new Error('the executor writes only while it runs a deploy');
+    await this.lease.renew();
+  }
+
   private async emit(event: DeployEvent, deployId: string): Promise<void> {
+    await this.fenced();
     await this.deps.store.appendEvent(deployId, event, this.deps.clock.now());
     for (const l of this.listeners) {
       try {
@@ -41,23 +50,32 @@ export class DeployExecutor {
     }
   }
 
-  private save(id: string, patch: Partial<DeployRecord>): Promise<DeployRecord> {
+  private async save(id: string, patch: Partial<DeployRecord>): Promise<DeployRecord> {
+    await this.fenced();
     return this.deps.store.update(id, { ...patch, updatedAt: this.deps.clock.now() });
   }
 
-  /** Runs (or resumes) the deploy until it reaches a final status; returns the final record. */
+  /**
+   * Runs (or resumes) the deploy until it reaches a final status; returns the final record. The
+   * record must be this process's (createDeploy, takeOver) or have no owner. Rejects with
+   * LeaseLostError, having stopped at once, when another executor takes the deploy over meanwhile.
+   */
   async run(id: string): Promise<DeployRecord> {
     const { store, clock, owner } = this.deps;
     const found = await store.get(id);
     if (!found) throw new Error(`deploy ${id} not found`);
-    let record = await this.save(id, { owner: { ...owner, heartbeatAt: clock.now() } });
+    const lease = new OwnerLease(id, store, owner, () => clock.now());
+    this.lease = lease;
+    let record = await lease.acquire(found.owner);
+    const fence = { signal: lease.signal, renew: () => lease.renew() };
     const controls = new ExecutorControls(id, store, clock, {
       pollMs: this.deps.controlPollMs ?? DEFAULT_CONTROL_POLL_MS,
       heartbeatMs: this.deps.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
       heartbeat: async () => {
-        await this.save(id, { owner: { ...owner, heartbeatAt: clock.now() } });
+        await lease.renew();
       },
       onError: () => undefined,
+      fence,
     });
     // Requests made while no executor ran (an abort of an orphaned deploy) apply at once.
     await controls.poll();
@@ -124,6 +142,8 @@ export class DeployExecutor {
         await this.emit({ type: 'step-finished', deployId: record.id, index, step, detail }, record.id);
       }
     } catch (err) {
+      // Replaced by another executor: it owns the deploy now, including its revert.
+      if (this.lease?.lost) throw this.lease.lost;
       const aborted = err instanceof DeployAbortedError;
       const gate = err instanceof StepFailedError && err.gate;
       const failure: DeployFailure = {
@@ -164,6 +184,7 @@ export class DeployExecutor {
       deps: this.deps,
       aborted,
       lockGuard: gate,
+      ...(this.lease ? { fence: { signal: this.lease.signal, renew: () => this.fenced() } } : {}),
       save: (patch) => this.save(record.id, patch),
       emit: (e) => this.emit(e, record.id),
       finish: (r, s) => this.finish(r, s),
