@@ -188,3 +188,37 @@ describe('planFailure: self-healing threads', () => {
     expect(heal('edit_window_closed', { kind: 'update_parent', attempts: 4 }).kind).toBe('permanent');
   });
 });
+
+describe('planFailure: the fresh parent of a heal fails', () => {
+  const fresh = (error: string, over: Partial<OutboxItem> = {}) =>
+    planFailure(
+      item({ kind: 'update_parent', ...over }),
+      classifySlackError(new SlackApiError(error, 'chat.postMessage')),
+      1_000,
+      { ...timings, fallbackChannel: 'C_DEFAULT' },
+      { channel: 'C1', healing: true },
+    );
+
+  it.each<[string, string, { kind: string; retryAt: number; uncertain: boolean }]>([
+    [
+      "a timed-out fresh parent of an edit's row is looked up after the grace period",
+      'timeout',
+      { kind: 'retry', retryAt: 11_000, uncertain: true },
+    ],
+    [
+      'a fresh parent lost to a 5xx is looked up soon',
+      'http_503',
+      { kind: 'retry', retryAt: 3_000, uncertain: true },
+    ],
+    [
+      'a fresh parent refused because the default channel is archived too is not healed again',
+      'is_archived',
+      { kind: 'blocked', retryAt: 61_000, uncertain: false },
+    ],
+  ])('%s', (_name, error, expected) => {
+    const p = fresh(error);
+    expect(p.kind).toBe(expected.kind);
+    expect(p.heal).toBeUndefined();
+    expect(p.outcome).toMatchObject({ retryAt: expected.retryAt, uncertain: expected.uncertain });
+  });
+});

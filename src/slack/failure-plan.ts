@@ -15,6 +15,12 @@ export interface FailureTimings {
 /** Where the thread lives now (the outbox row may predate a move). */
 export interface FailureWhere {
   channel: string;
+  /**
+   * The call that failed was the fresh parent of a heal: a chat.postMessage whatever the row's
+   * kind (an edit's row heals with a post). It is not healed again, and a lost answer means a
+   * parent may be in Slack: looked up before any repost, like any post.
+   */
+  healing?: boolean;
 }
 
 export type FailureKind = 'rate_limited' | 'blocked' | 'permanent' | 'retry' | 'heal';
@@ -50,7 +56,7 @@ export function planFailure(
   t: FailureTimings,
   where: FailureWhere = { channel: item.channel },
 ): FailurePlan {
-  const healed = planHeal(item, c, now, t, where);
+  const healed = where.healing ? undefined : planHeal(item, c, now, t, where);
   if (healed) return healed;
   const backoff = backoffDelay(t.policy, item.attempts + 1);
   const keep = (retryAt: number, uncertain = item.uncertain): OutboxFailure => ({
@@ -70,7 +76,7 @@ export function planFailure(
   // a grace period, or the lookup would find nothing and we would post it twice. After a 5xx or a
   // dropped connection Slack is done with the request, so the lookup can come soon. Edits are
   // idempotent and never need a lookup.
-  const uncertainPost = c.uncertain && item.kind !== 'update_parent';
+  const uncertainPost = c.uncertain && (item.kind !== 'update_parent' || where.healing === true);
   const delay = uncertainPost && c.error === 'timeout' ? Math.max(backoff, t.uncertainGraceMs) : backoff;
   return { kind: 'retry', outcome: keep(now + delay, item.uncertain || uncertainPost) };
 }

@@ -364,8 +364,6 @@ export class ThreadEngine {
   ) {
     const now = this.deps.clock.now();
     const c = classifySlackError(err);
-    // A fresh parent that fails is handled like any failed call: no healing the healing.
-    if (healing) delete c.heal;
     const plan = planFailure(
       item,
       c,
@@ -376,7 +374,10 @@ export class ThreadEngine {
         blockedRetryMs: this.deps.blockedRetryMs ?? 60_000,
         fallbackChannel: this.deps.fallbackChannel,
       },
-      { channel: item.kind === 'post_parent' && !thread.parentTs ? item.channel : thread.channel },
+      {
+        channel: item.kind === 'post_parent' && !thread.parentTs ? item.channel : thread.channel,
+        healing,
+      },
     );
     if (plan.kind === 'heal' && plan.heal) {
       this.count(method, c.error);
