@@ -167,6 +167,7 @@ export class PostgresStore implements ThreadStore {
         ],
       );
     }
+      await storm.saveMemberEntry(c, ep);
     for (const a of d.actions) {
       await outbox.insertOutbox(
         c,

@@ -184,6 +184,7 @@ export class SqliteStore implements ThreadStore {
         now: d.now,
       });
     }
+      storm.saveMemberEntry(this.s, ep);
     for (const a of d.actions) {
       outbox.insertOutbox(
         this.s,
