@@ -1,10 +1,8 @@
 import type { Clock } from '../clock.js';
 import {
   decideStorm,
-  digestEntry,
   digestOf,
   digestReply,
-  type DigestEntry,
   type DigestMember,
   type StormPolicy,
   type StormState,
@@ -18,7 +16,7 @@ import type { Metrics } from '../telemetry/metrics.js';
 /** A stage between decide() and the commit that may reshape a decision (the processor calls it). */
 export interface DecisionShaper {
   shape(n: PendingNotification, d: Decision): Promise<Decision>;
-  /** Right before the batch commits: persist what the shaped decisions need (idempotent). */
+  /** Right before the batch commits: forget what only this batch needed (idempotent). */
   flush(): Promise<void>;
 }
 
@@ -39,9 +37,14 @@ export interface StormStageDeps {
  * come from the store, so replicas sharing it agree. A timer ends storms whose demand fell.
  */
 export class StormStage implements DecisionShaper {
-  private readonly pendingEntries = new Map<string, Map<string, DigestEntry>>();
-  /** New threads decided in this batch, not yet committed (the store cannot count them yet). */
-  private readonly batchNew = new Map<string, number[]>();
+  /**
+   * New threads decided in this batch, not yet committed (the store cannot count them yet), per
+   * channel by notification id: a batch that threw before its commit is shaped again, and its
+   * notifications must not count twice.
+   */
+  private readonly batchNew = new Map<string, Map<number, number>>();
+  /** Digests known to exist in this batch (retention may have removed an ended one). */
+  private readonly digestExists = new Map<string, boolean>();
   private timer: unknown;
   private running = false;
 
@@ -67,16 +70,22 @@ export class StormStage implements DecisionShaper {
     const ep = d.next;
     if (!ep || d.actions.length === 0) return d;
     const member = digestOf(ep);
-    if (member) return this.redirect(ep, d, member);
+    if (member) {
+      if (await this.exists(member)) return this.redirect(ep, d, member);
+      return this.ownThread(ep, d, member);
+    }
     if (!d.actions.some((a) => a.type === 'post_parent')) return d;
     const { store, policy } = this.deps;
     const channel = ep.channel;
     // Decided as of arrival, like decide(): a backlog must not look like a storm of its own.
     const now = n.receivedAt;
     const since = now - policy.windowMs + 1;
-    const inBatch = (this.batchNew.get(channel) ?? []).filter((t) => t >= since).length;
+    let batch = this.batchNew.get(channel);
+    if (!batch) this.batchNew.set(channel, (batch = new Map()));
+    batch.delete(n.id);
+    const inBatch = [...batch.values()].filter((t) => t >= since).length;
     const demand = (await store.countNewThreads(channel, since)) + inBatch + 1;
-    this.batchNew.set(channel, [...(this.batchNew.get(channel) ?? []), now]);
+    batch.set(n.id, now);
     const state = await this.stateOf(channel);
     const verdict = decideStorm(demand, state, now, policy);
     if (verdict.change === 'ended' && state) await this.end(channel, state.digestId, now);
@@ -95,15 +104,17 @@ export class StormStage implements DecisionShaper {
     }
     this.deps.metrics?.stormDigested.inc({ channel });
     (ep as DigestMember).digest = { id: digest.id };
+    this.digestExists.set(digest.id, true);
     return this.redirect(ep, d, digest.id);
   }
 
+  /**
+   * The members' table rows are no longer written here: commitDecision writes a member's row in
+   * the transaction of its episode (fenced like it), so a refused commit leaves none behind.
+   */
   async flush(): Promise<void> {
     this.batchNew.clear();
-    const pending = [...this.pendingEntries];
-    this.pendingEntries.clear();
-    for (const [digestId, entries] of pending)
-      await this.deps.store.saveDigestEntries(digestId, [...entries.values()]);
+    this.digestExists.clear();
   }
 
   /** Ends every running storm whose demand fell to the exit level; returns how many ended. */
@@ -148,7 +159,19 @@ export class StormStage implements DecisionShaper {
     return ended;
   }
 
-  /** The episode's story told in the digest: replies there, and its table row instead of a parent. */
+  private async exists(digestId: string): Promise<boolean> {
+    let known = this.digestExists.get(digestId);
+    if (known === undefined) {
+      known = (await this.deps.store.getThread(digestId)) !== null;
+      this.digestExists.set(digestId, known);
+    }
+    return known;
+  }
+
+  /**
+   * The episode's story told in the digest: replies there, and its table row instead of a parent
+   * (the store writes the row with the episode, from the `digest` pointer it carries).
+   */
   private redirect(ep: EpisodeState, d: Decision, digestId: string): Decision {
     const actions: ThreadAction[] = [];
     for (const a of d.actions) {
@@ -156,10 +179,25 @@ export class StormStage implements DecisionShaper {
       else if (a.type === 'reply') actions.push(this.reply(digestId, ep, a.change));
     }
     actions.push({ type: 'update_parent', episodeId: digestId });
-    let entries = this.pendingEntries.get(digestId);
-    if (!entries) this.pendingEntries.set(digestId, (entries = new Map()));
-    entries.set(ep.id, digestEntry(ep));
     return { ...d, actions };
+  }
+
+  /**
+   * A member whose digest is gone (retention removed the ended digest while the group still
+   * fired): its thread gets its own parent now, showing the whole episode, and goes on there —
+   * the actions can no longer go to the digest, and a resolve must never be dropped.
+   */
+  private ownThread(ep: EpisodeState, d: Decision, digestId: string): Decision {
+    delete (ep as DigestMember).digest;
+    this.deps.logger?.warn(
+      { thread: ep.threadKey, episode: ep.id, digest: digestId },
+      'storm digest of this group is gone; the group gets its own thread',
+    );
+    const rest = d.actions.filter((a) => a.type !== 'post_parent' && a.type !== 'update_parent');
+    return {
+      ...d,
+      actions: [{ type: 'post_parent', episodeId: ep.id }, ...rest],
+    };
   }
 
   private reply(digestId: string, ep: EpisodeState, change: ReplyChange): ThreadAction {

@@ -1,4 +1,5 @@
-import type { DigestEntry, DigestState } from '../core/storm.js';
+import { digestEntry, digestOf, type DigestEntry, type DigestState } from '../core/storm.js';
+import type { EpisodeState } from '../core/types.js';
 import type { PostgresDb, Queryable, Row } from './postgres-db.js';
 import { insertOutbox } from './postgres-outbox.js';
 import { toThread } from './sqlite-rows.js';
@@ -96,6 +97,22 @@ export async function saveDigestEntries(
       );
     }
   });
+}
+
+/**
+ * Inside commitDecision's transaction: a digest member's table row is written with the episode
+ * it shows, so a commit that is refused (fenced) or rolled back leaves no row behind.
+ */
+export async function saveMemberEntry(c: Queryable, ep: EpisodeState): Promise<void> {
+  const digestId = digestOf(ep);
+  if (!digestId) return;
+  const e = digestEntry(ep);
+  await c.query(
+    `INSERT INTO digest_entries (digest_id, thread_id, entry, version) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (digest_id, thread_id) DO UPDATE SET entry = excluded.entry, version = excluded.version
+     WHERE excluded.version >= digest_entries.version`,
+    [digestId, e.threadId, JSON.stringify(e), e.version],
+  );
 }
 
 export async function digestEntries(db: PostgresDb, digestId: string): Promise<DigestEntry[]> {

@@ -4,6 +4,7 @@ import { PostgresDb, type Queryable, type Row } from './postgres-db.js';
 import * as interactions from './postgres-interactions.js';
 import * as leases from './postgres-leases.js';
 import * as outbox from './postgres-outbox.js';
+import { prune as prunePostgres } from './postgres-prune.js';
 import * as storm from './postgres-storm.js';
 import type { DigestEntry, DigestState } from '../core/storm.js';
 import type { ParentMove } from './storm-types.js';
@@ -317,36 +318,7 @@ export class PostgresStore implements ThreadStore {
   }
 
   async prune(cut: { notificationsBefore: number; threadsBefore: number }) {
-    return this.db.tx(async (c) => {
-      // The payloads go first: they are what takes the space.
-      await c.query(
-        `DELETE FROM notification_parts WHERE id IN
-           (SELECT id FROM notifications WHERE processed_at IS NOT NULL AND received_at < $1)`,
-        [cut.notificationsBefore],
-      );
-      const notifications =
-        (
-          await c.query('DELETE FROM notifications WHERE processed_at IS NOT NULL AND received_at < $1', [
-            cut.notificationsBefore,
-          ])
-        ).rowCount ?? 0;
-      const ids = (
-        await c.query(
-          `SELECT t.id FROM threads t WHERE t.status = 'resolved' AND t.resolved_at < $1
-             AND t.seq < (SELECT max(seq) FROM threads l WHERE l.kind = t.kind AND l.thread_key = t.thread_key)
-             AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.thread_id = t.id AND o.status IN ('pending', 'inflight'))
-           FOR UPDATE`,
-          [cut.threadsBefore],
-        )
-      ).rows.map((r) => r.id as string);
-      if (ids.length > 0) {
-        await c.query('DELETE FROM messages WHERE thread_id = ANY($1::text[])', [ids]);
-        await c.query('DELETE FROM outbox WHERE thread_id = ANY($1::text[])', [ids]);
-        await c.query('UPDATE threads SET previous_id = NULL WHERE previous_id = ANY($1::text[])', [ids]);
-        await c.query('DELETE FROM threads WHERE id = ANY($1::text[])', [ids]);
-      }
-      return { notifications, threads: ids.length };
-    });
+    return prunePostgres(this.db, cut);
   }
 
   async stats(_now: number): Promise<StoreStats> {

@@ -1,4 +1,5 @@
-import type { DigestEntry, DigestState } from '../core/storm.js';
+import { digestEntry, digestOf, type DigestEntry, type DigestState } from '../core/storm.js';
+import type { EpisodeState } from '../core/types.js';
 import type { SqliteDb } from './sqlite-db.js';
 import { insertOutbox } from './sqlite-outbox.js';
 import { toThread, type Row } from './sqlite-rows.js';
@@ -67,16 +68,27 @@ export function endDigest(s: SqliteDb, id: string, endedAt: number): boolean {
   });
 }
 
+function upsertEntries(s: SqliteDb, digestId: string, entries: DigestEntry[]): void {
+  const upsert = s.sql(
+    `INSERT INTO digest_entries (digest_id, thread_id, entry, version) VALUES (?, ?, ?, ?)
+     ON CONFLICT (digest_id, thread_id) DO UPDATE SET entry = excluded.entry, version = excluded.version
+     WHERE excluded.version >= digest_entries.version`,
+  );
+  for (const e of entries) upsert.run(digestId, e.threadId, JSON.stringify(e), e.version);
+}
+
 export function saveDigestEntries(s: SqliteDb, digestId: string, entries: DigestEntry[]): void {
   if (entries.length === 0) return;
-  s.tx(() => {
-    const upsert = s.sql(
-      `INSERT INTO digest_entries (digest_id, thread_id, entry, version) VALUES (?, ?, ?, ?)
-       ON CONFLICT (digest_id, thread_id) DO UPDATE SET entry = excluded.entry, version = excluded.version
-       WHERE excluded.version >= digest_entries.version`,
-    );
-    for (const e of entries) upsert.run(digestId, e.threadId, JSON.stringify(e), e.version);
-  });
+  s.tx(() => upsertEntries(s, digestId, entries));
+}
+
+/**
+ * Inside commitDecision's transaction: a digest member's table row is written with the episode
+ * it shows, so a commit that is refused or rolled back leaves no row behind.
+ */
+export function saveMemberEntry(s: SqliteDb, ep: EpisodeState): void {
+  const digestId = digestOf(ep);
+  if (digestId) upsertEntries(s, digestId, [digestEntry(ep)]);
 }
 
 export function digestEntries(s: SqliteDb, digestId: string): DigestEntry[] {

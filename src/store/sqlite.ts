@@ -4,6 +4,7 @@ import type { EpisodeState, NotificationPart } from '../core/types.js';
 import { SqliteDb } from './sqlite-db.js';
 import * as interactions from './sqlite-interactions.js';
 import * as outbox from './sqlite-outbox.js';
+import { prune as pruneSqlite } from './sqlite-prune.js';
 import * as storm from './sqlite-storm.js';
 import { remember, toOutbox, toThread, type Row } from './sqlite-rows.js';
 import type {
@@ -337,34 +338,7 @@ export class SqliteStore implements ThreadStore {
   }
 
   async prune(c: { notificationsBefore: number; threadsBefore: number }) {
-    return this.guard(() =>
-      this.s.db.transaction(() => {
-        // The payloads go first: they are what takes the space.
-        this.sql(
-          `DELETE FROM notification_parts WHERE id IN
-             (SELECT id FROM notifications WHERE processed_at IS NOT NULL AND received_at < ?)`,
-        ).run(c.notificationsBefore);
-        const notifications = this.sql(
-          'DELETE FROM notifications WHERE processed_at IS NOT NULL AND received_at < ?',
-        ).run(c.notificationsBefore).changes;
-        const old = `SELECT t.id FROM threads t WHERE t.status = 'resolved' AND t.resolved_at < @before
-          AND t.seq < (SELECT max(seq) FROM threads l WHERE l.kind = t.kind AND l.thread_key = t.thread_key)
-          AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.thread_id = t.id AND o.status IN ('pending', 'inflight'))`;
-        const ids = (this.sql(old).all({ before: c.threadsBefore }) as Row[]).map((r) => r.id as string);
-        const del = [
-          'DELETE FROM messages WHERE thread_id = ?',
-          'DELETE FROM outbox WHERE thread_id = ?',
-        ].map((q) => this.sql(q));
-        const delThread = this.sql('DELETE FROM threads WHERE id = ?');
-        const unlink = this.sql('UPDATE threads SET previous_id = NULL WHERE previous_id = ?');
-        for (const id of ids) {
-          for (const d of del) d.run(id);
-          unlink.run(id);
-          delThread.run(id);
-        }
-        return { notifications, threads: ids.length };
-      })(),
-    );
+    return pruneSqlite(this.s, c);
   }
 
   async stats(now: number): Promise<StoreStats> {

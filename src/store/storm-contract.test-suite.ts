@@ -95,6 +95,38 @@ export function stormStoreContract(name: string, open: () => Promise<ThreadStore
       expect(await store.digestEntries('digest:none:1')).toEqual([]);
     });
 
+    it("writes a digest member's table row in the commit of its episode, a replayed older one changing nothing", async () => {
+      const d = await store.openDigest({ channel: 'C1', state: state('C1', 10), now: 10 });
+      const member = (notificationCount: number, status: 'firing' | 'resolved') => ({
+        ...episode({ id: 'm1', threadKey: 'm1', channel: 'C1', notificationCount, status }),
+        digest: { id: d.id },
+      });
+      const commit = async (ep: ReturnType<typeof member>, at: number) => {
+        const [nid] = await store.appendNotifications([
+          { threadKey: 'm1', channel: 'C1', receivedAt: at, part: part() },
+        ]);
+        await store.commitDecision({
+          notificationId: nid as number,
+          reason: ep.status === 'resolved' ? 'all alerts resolved' : 'first notification',
+          episode: ep,
+          actions: [],
+          now: at,
+        });
+      };
+      await commit(member(1, 'firing'), 20);
+      expect((await store.digestEntries(d.id)).map((e) => [e.threadId, e.status])).toEqual([
+        ['m1', 'firing'],
+      ]);
+      await commit(member(2, 'resolved'), 30);
+      await commit(member(1, 'firing'), 40);
+      expect((await store.digestEntries(d.id)).map((e) => [e.threadId, e.status, e.version])).toEqual([
+        ['m1', 'resolved', 2],
+      ]);
+      // An episode outside any digest has no row anywhere.
+      await openEpisode('a1', 'C1', 50);
+      expect(await store.digestEntries(d.id)).toHaveLength(1);
+    });
+
     it('moves a parent once (compare-and-set), records why, and re-addresses the pending rows', async () => {
       await openEpisode('a1', 'C1', 100);
       const [post] = await store.outbox('a1');
