@@ -5,6 +5,12 @@ import { defaultChannel, type LoadedConfig } from './config/load.js';
 import type { ThreadKeyMode } from './core/types.js';
 import { startSlackEmulator, type SlackEmulator } from './emulator/index.js';
 import { createHttpServer } from './http/server.js';
+import { createLiveFeed } from './dashboard/live-feed.js';
+import { workspaceUrlCache } from './dashboard/permalink.js';
+import { setGuardGauges } from './guard/guard-gauges.js';
+import { defaultLockFile } from './guard/paths.js';
+import { readGuardState, type GuardSource } from './guard/read-state.js';
+import { guardChecks } from './guard/slos.js';
 import { ActionWorker } from './actions/worker.js';
 import { createAlertmanagerClient } from './alertmanager/client.js';
 import type { AlertmanagerClient } from './alertmanager/types.js';
@@ -67,7 +73,17 @@ export async function createApp(config: LoadedConfig, deps: AppDeps = {}): Promi
   const clock = deps.clock ?? systemClock;
   const metrics = deps.metrics ?? createMetrics();
   const logger = deps.logger ?? createLogger({ level: config.log.level, metrics });
-  const store = deps.store ?? openStore(config.store);
+  // The dashboard shows the lock `threader guard` takes: the same file (THREADER_GUARD_FILE is in config).
+  const guardSource: GuardSource = {
+    lockFile: config.guard.lockFile,
+    configured: config.guard.provider !== undefined,
+    defaultLockFile: () => defaultLockFile(process.env),
+  };
+  const live = createLiveFeed({
+    guardFile: () => guardSource.lockFile ?? guardSource.defaultLockFile(),
+    now: () => clock.now(),
+  });
+  const store = live.observe(deps.store ?? openStore(config.store));
   await store.init();
   // On PostgreSQL several replicas may share the store: work is divided with leases.
   const replica = isPostgresUrl(config.store.db)
@@ -200,6 +216,7 @@ export async function createApp(config: LoadedConfig, deps: AppDeps = {}): Promi
     metrics.outboxOldestAge.set(s.oldestOutboxAt ? Math.max(0, (clock.now() - s.oldestOutboxAt) / 1000) : 0);
     metrics.openThreads.set(s.openThreads);
     metrics.pendingNotifications.set(s.pendingNotifications);
+    setGuardGauges(metrics, await readGuardState(guardSource, clock.now()));
   };
   const startedAt = clock.now();
   // Retention runs hourly: the original Alert Threader's mappings grew forever.
@@ -236,6 +253,16 @@ export async function createApp(config: LoadedConfig, deps: AppDeps = {}): Promi
     startedAt,
     now: () => clock.now(),
     refreshGauges: () => refreshGauges().catch(() => undefined),
+    dashboard: {
+      token: config.secrets.dashboardToken,
+      guard: guardSource,
+      guardChecks: guardChecks(config.guard),
+      workspaceUrl: workspaceUrlCache(
+        () => (slack as SlackClient).authTest(),
+        () => clock.now(),
+      ),
+      events: live.events,
+    },
     slackActions: {
       signingSecret: config.secrets.slackSigningSecret,
       store,

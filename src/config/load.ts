@@ -11,7 +11,13 @@ export const EMBEDDED_CHANNEL = 'C0ALERTS';
 
 /** A config with its secrets resolved to values (from env, `*_FILE` files or the file). */
 export interface LoadedConfig extends Config {
-  secrets: { slackToken?: string; webhookToken?: string; slackSigningSecret?: string };
+  secrets: {
+    slackToken?: string;
+    webhookToken?: string;
+    slackSigningSecret?: string;
+    /** THREADER_DASHBOARD_TOKEN(_FILE): Bearer, or the password of basic auth, for the dashboard and /api. */
+    dashboardToken?: string;
+  };
 }
 
 /**
@@ -54,6 +60,7 @@ export async function loadConfig(opts: { configPath?: string; env?: Env } = {}):
       slackToken,
       webhookToken: await secretValue('THREADER_WEBHOOK_TOKEN', env, config.webhook.token),
       slackSigningSecret: await secretValue('SLACK_SIGNING_SECRET', env, config.slack.signingSecret),
+      dashboardToken: await secretValue('THREADER_DASHBOARD_TOKEN', env, config.dashboard.token),
     },
   };
 }
@@ -96,6 +103,8 @@ function applyEnv(raw: Record<string, unknown>, env: Env): void {
   set(['slack', 'apiUrl'], env.SLACK_API_URL);
   set(['alertmanager', 'url'], env.ALERTMANAGER_URL);
   set(['log', 'level'], env.LOG_LEVEL);
+  // The guard commands read the same variable (guard/paths.ts): serve shows the lock they take.
+  set(['guard', 'lockFile'], env.THREADER_GUARD_FILE);
 }
 
 /** NAME, else NAME_FILE (trimmed), else the config file's {value|file}. */

@@ -74,6 +74,8 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   webhook: z.strictObject({ token: secret.optional() }).prefault({}),
+  /** The web dashboard at `/` (and /api/*): read-only; with a token, only for who presents it. */
+  dashboard: z.strictObject({ token: secret.optional() }).prefault({}),
   threads: z
     .strictObject({
       key: z.enum(['group', 'alert', 'labels']).default('group'),

@@ -4,6 +4,7 @@ import type { Metrics } from '../telemetry/metrics.js';
 import type { ThreadStore } from '../store/types.js';
 import { errorHandler, routeOf } from './errors.js';
 import { registerApiRoutes } from './routes/api.js';
+import { registerDashboardRoutes, type DashboardDeps } from './routes/dashboard.js';
 import { registerHealthRoutes, type HealthDeps } from './routes/health.js';
 import { registerSlackActionRoutes, type SlackActionsDeps } from './routes/slack-actions.js';
 import { registerWebhookRoutes, type WebhookDeps } from './routes/webhook.js';
@@ -15,6 +16,8 @@ export interface HttpDeps extends WebhookDeps, HealthDeps {
   bodyLimit: number;
   /** Slack interactivity (buttons); without it POST /slack/actions answers 503. */
   slackActions?: SlackActionsDeps;
+  /** The web dashboard at `/` (and the token that guards it and /api/*). */
+  dashboard?: Omit<DashboardDeps, 'store' | 'now' | 'version'>;
 }
 
 /** The HTTP surface of `threader serve`. Routes are plugins in routes/; errors map in errors.ts. */
@@ -33,6 +36,13 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
     deps.metrics.httpRequests.inc({ route, method: req.method, code: String(reply.statusCode) });
     deps.metrics.httpDuration.observe({ route, method: req.method }, reply.elapsedTime / 1000);
   });
+  if (deps.dashboard)
+    registerDashboardRoutes(app, {
+      ...deps.dashboard,
+      store: deps.store,
+      now: deps.now,
+      version: deps.version,
+    });
   registerWebhookRoutes(app, deps);
   registerHealthRoutes(app, deps);
   registerApiRoutes(app, deps);

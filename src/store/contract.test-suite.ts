@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { episode, part } from '../../test/helpers/builders.js';
+import { retentionStoreContract } from './retention-contract.test-suite.js';
 import { stormStoreContract } from './storm-contract.test-suite.js';
 import type { ThreadStore } from './types.js';
 
@@ -10,6 +11,7 @@ import type { ThreadStore } from './types.js';
  */
 export function storeContract(name: string, open: () => Promise<ThreadStore>): void {
   stormStoreContract(name, open);
+  retentionStoreContract(name, open);
   describe(`${name} store contract`, () => {
     let store: ThreadStore;
     beforeEach(async () => {
@@ -228,7 +230,7 @@ export function storeContract(name: string, open: () => Promise<ThreadStore>): v
       await commit('other', 1, 'resolved', 150);
       await store.appendNotifications([{ threadKey: 'k', channel: 'C1', receivedAt: 1, part: part() }]);
       const res = await store.prune({ notificationsBefore: 1_000, threadsBefore: 1_000 });
-      expect(res).toEqual({ notifications: 3, threads: 1 });
+      expect(res).toEqual({ notifications: 3, threads: 1, slackActions: 0 });
       expect(await store.getThread('k-1')).toBeNull();
       expect((await store.latestEpisode('k'))?.id).toBe('k-2');
       expect(await store.getThread('other-1')).not.toBeNull();

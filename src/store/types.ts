@@ -271,12 +271,13 @@ export interface ThreadStore extends StormStore {
   /** running → done / failed; false when it was already finished. */
   finishSlackAction(id: number, outcome: { error?: string }, now: number): Promise<boolean>;
   /**
-   * Retention: forgets processed notifications received before `notificationsBefore`, and resolved
-   * threads (with their messages and finished outbox rows) resolved before `threadsBefore` — except
-   * the latest episode of each key, which a re-fire links to.
+   * Retention: forgets processed notifications and finished button presses from before
+   * `notificationsBefore`, and resolved threads resolved before `threadsBefore` with everything
+   * that hangs off them (messages, finished outbox rows, digest rows, parent moves, finished
+   * presses) — except the latest episode of each key, which a re-fire links to.
    */
   prune(cutoffs: {
     notificationsBefore: number;
     threadsBefore: number;
-  }): Promise<{ notifications: number; threads: number }>;
+  }): Promise<{ notifications: number; threads: number; slackActions: number }>;
 }

@@ -126,6 +126,38 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    guardLocked: new Gauge({
+      name: 'threader_guard_locked',
+      help: 'QoS guard lock file state as serve reads it: 1 = locked (or unreadable: fails closed), 0 = unlocked.',
+      registers: [registry],
+    }),
+    guardLockRemaining: new Gauge({
+      name: 'threader_guard_lock_remaining_seconds',
+      help: "Seconds left of the guard lock's minimum duration (0 when unlocked or the minimum is over).",
+      registers: [registry],
+    }),
+    guardHealthyEvaluations: new Gauge({
+      name: 'threader_guard_healthy_evaluations',
+      help: 'Consecutive healthy SLO evaluations credited to the current guard lock (k of K).',
+      registers: [registry],
+    }),
+    guardHealthyEvaluationsRequired: new Gauge({
+      name: 'threader_guard_healthy_evaluations_required',
+      help: 'Consecutive healthy evaluations the current guard lock needs to release (K; 0 when unlocked or time-based).',
+      registers: [registry],
+    }),
+    guardSloValue: new Gauge({
+      name: 'threader_guard_slo_value',
+      help: "Each SLO's value in the latest evaluation recorded in the guard lock file, by SLO name.",
+      labelNames: ['slo'] as const,
+      registers: [registry],
+    }),
+    guardSloThreshold: new Gauge({
+      name: 'threader_guard_slo_threshold',
+      help: "Each SLO's threshold in the latest evaluation recorded in the guard lock file, by SLO name.",
+      labelNames: ['slo'] as const,
+      registers: [registry],
+    }),
     pendingNotifications: new Gauge({
       name: 'threader_pending_notifications',
       help: 'Accepted notifications not yet turned into thread state.',
