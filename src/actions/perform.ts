@@ -1,23 +1,37 @@
 import type { AlertmanagerClient } from '../alertmanager/types.js';
+import { silenceAlertmanager } from '../alertmanager/which.js';
 import type { EpisodeState } from '../core/types.js';
 import { isAppError } from '../errors.js';
 import type { SlackClient } from '../slack/types.js';
-import type { SlackActionRecord, ThreadInteraction, ThreadRecord } from '../store/types.js';
-import { silenceMatchers } from './silence-matchers.js';
+import type {
+  InteractionChange,
+  SlackActionRecord,
+  ThreadInteraction,
+  ThreadRecord,
+} from '../store/types.js';
+import { formatMatchers, silenceMatchers, tooGeneric } from './silence-matchers.js';
 
 export interface PerformDeps {
   slack: Pick<SlackClient, 'getPermalink'>;
   /** The Alertmanager for a thread: alertmanager.url when configured, else its externalURL. */
   alertmanagerFor(baseUrl: string | undefined): AlertmanagerClient | undefined;
-  /** alertmanager.url from the config, if any. */
+  /** alertmanager.url from the config, if any (it may carry credentials). */
   configuredUrl?: string;
 }
 
-/** What a press led to: the interaction to save (undefined: nothing changes) and what to tell the presser. */
+/**
+ * What a press led to. The change is applied to the interaction state as stored when the press
+ * finishes (store.updateInteraction), never written back from this read: another replica's or
+ * the reconciler's write in between must survive.
+ */
 export interface Outcome {
-  interaction?: ThreadInteraction;
+  change?: InteractionChange;
   message: string;
   error?: string;
+  /** What to tell the presser when the change found the state already changed (undefined result). */
+  unchanged?: (current: ThreadInteraction) => string;
+  /** A silence this press created: expired again if the thread turns out to record another one. */
+  created?: { id: string; alertmanager: AlertmanagerClient };
 }
 
 /** Carries out one button press on its thread. Alertmanager failures become an outcome, not a throw. */
@@ -32,8 +46,12 @@ export async function perform(
   try {
     switch (action.kind) {
       case 'ack':
-        if (current.ack) return { message: `Already acknowledged by ${current.ack.by.name}.` };
-        return { interaction: { ...current, ack: { by: who, at: now } }, message: 'Acknowledged.' };
+        if (current.ack) return { message: alreadyAcked(current) };
+        return {
+          change: (cur) => (cur.ack ? undefined : { ...cur, ack: { by: who, at: now } }),
+          message: 'Acknowledged.',
+          unchanged: alreadyAcked,
+        };
       case 'silence':
         return await silence(action, thread, current, now, deps);
       case 'unsilence':
@@ -45,6 +63,11 @@ export async function perform(
   }
 }
 
+const alreadyAcked = (cur: ThreadInteraction) => `Already acknowledged by ${cur.ack?.by.name ?? 'someone'}.`;
+const active = (cur: ThreadInteraction, now: number) => Boolean(cur.silence && cur.silence.endsAt > now);
+const alreadySilenced = (cur: ThreadInteraction) =>
+  `Already silenced until ${new Date(cur.silence?.endsAt ?? 0).toISOString()} (silence ${cur.silence?.id}).`;
+
 async function silence(
   action: SlackActionRecord,
   thread: ThreadRecord<EpisodeState>,
@@ -52,8 +75,7 @@ async function silence(
   now: number,
   deps: PerformDeps,
 ): Promise<Outcome> {
-  if (current.silence && current.silence.endsAt > now)
-    return { message: `Already silenced until ${new Date(current.silence.endsAt).toISOString()}.` };
+  if (active(current, now)) return { message: alreadySilenced(current) };
   const am = deps.alertmanagerFor(deps.configuredUrl || thread.state.externalURL || undefined);
   if (!am)
     return {
@@ -61,8 +83,13 @@ async function silence(
       error: 'no_alertmanager',
     };
   const matchers = silenceMatchers(thread.state);
-  if (matchers.length === 0)
-    return { message: 'Could not silence: the alerts share no label to match on.', error: 'no_matchers' };
+  const tooBroad = tooGeneric(matchers);
+  if (tooBroad)
+    return {
+      message: `Could not silence: ${tooBroad}. Silence these alerts in Alertmanager with your own matchers.`,
+      error: 'no_matchers',
+    };
+  const shown = formatMatchers(matchers);
   const endsAt = now + (action.durationMs ?? 3_600_000);
   let where = `thread ${thread.id}`;
   if (thread.parentTs) {
@@ -79,10 +106,16 @@ async function silence(
     createdBy: `${action.actor.name} (Slack ${action.actor.id})`,
     comment: `Silenced from the Slack thread ${where}`,
   });
-  const { unsilenced: _previous, ...rest } = current;
+  const record = { id, by: action.actor, at: now, endsAt, alertmanagerUrl: am.url, matchers: shown };
   return {
-    interaction: { ...rest, silence: { id, by: action.actor, at: now, endsAt, alertmanagerUrl: am.url } },
-    message: `Silenced until ${new Date(endsAt).toISOString()} (silence ${id}).`,
+    change: (cur) => {
+      if (active(cur, now)) return undefined;
+      const { unsilenced: _previous, ...rest } = cur;
+      return { ...rest, silence: record };
+    },
+    message: `Silenced until ${new Date(endsAt).toISOString()} (silence ${id}: ${shown}).`,
+    unchanged: alreadySilenced,
+    created: { id, alertmanager: am },
   };
 }
 
@@ -94,13 +127,18 @@ async function unsilence(
 ): Promise<Outcome> {
   const s = current.silence;
   if (!s) return { message: 'This thread has no silence to expire.' };
-  const am = deps.alertmanagerFor(s.alertmanagerUrl);
+  // The record keeps no credentials: the configured URL supplies them when it is that Alertmanager.
+  const am = deps.alertmanagerFor(silenceAlertmanager(s.alertmanagerUrl, deps.configuredUrl));
   if (!am) return { message: 'Could not unsilence: no Alertmanager URL.', error: 'no_alertmanager' };
   // An ended silence needs no expiring; Alertmanager would refuse it anyway.
   if (s.endsAt > now) await am.expireSilence(s.id);
-  const { silence: _gone, ...rest } = current;
   return {
-    interaction: { ...rest, unsilenced: { id: s.id, by: action.actor, at: now } },
+    change: (cur) => {
+      if (cur.silence?.id !== s.id) return undefined;
+      const { silence: _gone, ...rest } = cur;
+      return { ...rest, unsilenced: { id: s.id, by: action.actor, at: now } };
+    },
     message: `Silence ${s.id} expired.`,
+    unchanged: () => `Silence ${s.id} expired.`,
   };
 }

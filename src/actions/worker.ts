@@ -63,9 +63,11 @@ export class ActionWorker {
     try {
       for (;;) {
         const now = clock.now();
-        const batch = await store.claimSlackActions(now, 10, now - lease);
-        if (batch.length === 0 || !this.running) break;
-        for (const a of batch) await this.run(a);
+        // One at a time: a claimed press waiting behind slow ones would outlive its claim and be
+        // taken and carried out a second time by another replica.
+        const [press] = await store.claimSlackActions(now, 1, now - lease);
+        if (!press || !this.running) break;
+        await this.run(press);
       }
     } catch (err) {
       logger?.error({ err: String(err) }, 'cannot carry out Slack button presses; retrying');
@@ -79,22 +81,38 @@ export class ActionWorker {
 
   private async run(a: SlackActionRecord): Promise<void> {
     const { store, clock, logger } = this.deps;
+    const respond = this.deps.respond ?? respondEphemeral;
     const thread = await store.getThread<EpisodeState>(a.threadId);
-    const now = clock.now();
     if (!thread || thread.kind !== 'alert') {
-      await store.finishSlackAction(a.id, { error: 'thread_not_found' }, now);
-      await (this.deps.respond ?? respondEphemeral)(a.responseUrl, 'This alert thread is no longer known.');
+      if (await store.finishSlackAction(a.id, { error: 'thread_not_found' }, clock.now(), a.claimedAt))
+        await respond(a.responseUrl, 'This alert thread is no longer known.');
       return;
     }
-    const outcome = await perform(a, thread, now, this.deps);
-    if (outcome.interaction) {
-      await store.saveInteraction(thread.id, outcome.interaction, clock.now());
-      this.deps.onOutbox?.();
+    const outcome = await perform(a, thread, clock.now(), this.deps);
+    let message = outcome.message;
+    if (outcome.change) {
+      const saved = await store.updateInteraction(thread.id, outcome.change, clock.now());
+      if (saved?.changed) this.deps.onOutbox?.();
+      else if (saved) message = outcome.unchanged?.(saved.interaction) ?? message;
+      const created = outcome.created;
+      if (created && saved && saved.interaction.silence?.id !== created.id) {
+        // Another run of this press (its claim lapsed) recorded its own silence first: ours would
+        // be one nobody can expire from the thread.
+        await created.alertmanager
+          .expireSilence(created.id)
+          .catch((err) =>
+            logger?.warn({ silence: created.id, err: String(err) }, 'cannot expire a duplicate silence'),
+          );
+      }
     }
-    await store.finishSlackAction(a.id, { error: outcome.error }, clock.now());
     const log = { thread: thread.threadKey, threadId: thread.id, action: a.kind, user: a.actor.id };
-    if (outcome.error) logger?.warn({ ...log, error: outcome.error }, outcome.message);
-    else logger?.info(log, `Slack action: ${outcome.message}`);
-    await (this.deps.respond ?? respondEphemeral)(a.responseUrl, outcome.message);
+    if (!(await store.finishSlackAction(a.id, { error: outcome.error }, clock.now(), a.claimedAt))) {
+      // Taken over after our claim lapsed: the other taker answers the presser.
+      logger?.warn(log, 'Slack action finished by another taker');
+      return;
+    }
+    if (outcome.error) logger?.warn({ ...log, error: outcome.error }, message);
+    else logger?.info(log, `Slack action: ${message}`);
+    await respond(a.responseUrl, message);
   }
 }

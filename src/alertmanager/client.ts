@@ -1,5 +1,6 @@
 import { AlertmanagerApiError } from '../errors.js';
 import type { AlertmanagerClient, AmAlert, PostableSilence, Silence } from './types.js';
+import { publicUrl } from './which.js';
 
 export interface AlertmanagerClientOptions {
   /** e.g. http://alertmanager:9093 (a path prefix such as /am is kept; userinfo becomes basic auth). */
@@ -19,12 +20,16 @@ export function createAlertmanagerClient(opts: AlertmanagerClientOptions): Alert
     parsed.username || parsed.password
       ? `Basic ${Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString('base64')}`
       : undefined;
-  parsed.username = '';
-  parsed.password = '';
-  const base = parsed.href.replace(/\/+$/, '');
+  const base = publicUrl(opts.baseUrl);
   const doFetch = opts.fetch ?? fetch;
 
-  async function call<T>(operation: string, method: string, path: string, body?: unknown): Promise<T> {
+  async function call<T>(
+    operation: string,
+    method: string,
+    path: string,
+    body?: unknown,
+    seen?: (res: Response) => void,
+  ): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (auth) headers.authorization = auth;
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -44,6 +49,7 @@ export function createAlertmanagerClient(opts: AlertmanagerClientOptions): Alert
         `Alertmanager ${base}: ${operation} ${timeout ? `timed out after ${opts.timeoutMs} ms` : 'failed: cannot connect'}`,
       );
     }
+    seen?.(res);
     const text = await res.text().catch(() => '');
     if (!res.ok) {
       throw new AlertmanagerApiError(
@@ -84,6 +90,28 @@ export function createAlertmanagerClient(opts: AlertmanagerClientOptions): Alert
           `Alertmanager ${base}: no silenceID`,
         );
       return res.silenceID;
+    },
+    uptimeMs: async () => {
+      let serverNow = NaN;
+      const status = await call<{ uptime?: string }>(
+        'get status',
+        'GET',
+        '/api/v2/status',
+        undefined,
+        (res) => {
+          serverNow = Date.parse(res.headers.get('date') ?? '');
+        },
+      );
+      const startedAt = Date.parse(status?.uptime ?? '');
+      if (Number.isNaN(startedAt))
+        throw new AlertmanagerApiError(
+          'bad_response',
+          'get status',
+          `Alertmanager ${base}: status has no uptime`,
+        );
+      // Both instants from Alertmanager's own clock (its Date header), so our clock's skew cannot
+      // make a fresh restart look old; the header has whole seconds, ample for minutes of uptime.
+      return Math.max(0, (Number.isNaN(serverNow) ? Date.now() : serverNow) - startedAt);
     },
     getSilence: (id) => call<Silence>('get silence', 'GET', `/api/v2/silence/${encodeURIComponent(id)}`),
     expireSilence: async (id) => {

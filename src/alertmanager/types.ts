@@ -44,6 +44,11 @@ export interface AlertmanagerClient {
   /** Creates a silence; returns its id. */
   createSilence(silence: PostableSilence): Promise<string>;
   getSilence(id: string): Promise<Silence>;
+  /**
+   * How long this Alertmanager has been running (`GET /api/v2/status`, `uptime` = its start):
+   * a restarted Alertmanager knows no alerts until Prometheus sends them again.
+   */
+  uptimeMs(): Promise<number>;
   /** Expires a silence (`DELETE /api/v2/silence/{id}`). */
   expireSilence(id: string): Promise<void>;
 }

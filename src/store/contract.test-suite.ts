@@ -383,7 +383,7 @@ export function storeContract(name: string, open: () => Promise<ThreadStore>): v
       const by = { id: 'U1', name: 'ana' };
       const a = await store.queueSlackAction({ threadId: 'ep_a', kind: 'ack', actor: by, now: 1 });
       const b = await store.queueSlackAction({
-        threadId: 'ep_a',
+        threadId: 'ep_b',
         kind: 'silence',
         actor: by,
         durationMs: 3_600_000,
@@ -409,6 +409,58 @@ export function storeContract(name: string, open: () => Promise<ThreadStore>): v
       expect(await store.claimSlackActions(100, 10, 100)).toEqual([]);
     });
 
+    it('runs the presses of one thread one at a time and in order, also when two takers claim at once', async () => {
+      const by = { id: 'U1', name: 'ana' };
+      const a = await store.queueSlackAction({ threadId: 'ep_a', kind: 'silence', actor: by, now: 1 });
+      const b = await store.queueSlackAction({ threadId: 'ep_a', kind: 'silence', actor: by, now: 2 });
+      const c = await store.queueSlackAction({ threadId: 'ep_c', kind: 'ack', actor: by, now: 3 });
+      const [one, two] = await Promise.all([
+        store.claimSlackActions(10, 1, 0),
+        store.claimSlackActions(10, 1, 0),
+      ]);
+      expect([...one!, ...two!].map((x) => x.id).sort()).toEqual([a, c]);
+      // b waits while a runs, also once a's claim is the only one left to look at.
+      expect(await store.claimSlackActions(11, 10, 0)).toEqual([]);
+      expect(await store.finishSlackAction(a, {}, 12)).toBe(true);
+      expect((await store.claimSlackActions(13, 10, 0)).map((x) => x.id)).toEqual([b]);
+    });
+
+    it('finishes a press only for the taker whose claim is current', async () => {
+      const by = { id: 'U1', name: 'ana' };
+      const a = await store.queueSlackAction({ threadId: 'ep_a', kind: 'silence', actor: by, now: 1 });
+      const [slow] = await store.claimSlackActions(10, 1, 0);
+      expect(slow?.claimedAt).toBe(10);
+      // The slow taker's claim lapsed and another took the press over.
+      const [other] = await store.claimSlackActions(100, 1, 50);
+      expect(other).toMatchObject({ id: a, claimedAt: 100 });
+      expect(await store.finishSlackAction(a, { error: 'late' }, 101, 10)).toBe(false);
+      expect(await store.finishSlackAction(a, {}, 102, 100)).toBe(true);
+      expect(await store.claimSlackActions(200, 10, 150)).toEqual([]);
+    });
+
+    it('changes interaction state field by field on the state as stored, queuing an edit only on a change', async () => {
+      await commitNew('ep_a', 'k1');
+      const ana = { id: 'U1', name: 'ana' };
+      expect(await store.updateInteraction('nope', () => ({ reconciledAt: 1 }), 50)).toBeNull();
+      const acked = await store.updateInteraction(
+        'ep_a',
+        (cur) => ({ ...cur, ack: { by: ana, at: 50 } }),
+        50,
+      );
+      expect(acked).toEqual({ interaction: { ack: { by: ana, at: 50 } }, changed: true });
+      // A writer that read nothing earlier still keeps the Ack: it changes the state as stored now.
+      const silence = { id: 's1', by: ana, at: 60, endsAt: 999, alertmanagerUrl: 'http://am' };
+      await store.updateInteraction('ep_a', (cur) => ({ ...cur, silence }), 60);
+      const unchanged = await store.updateInteraction('ep_a', () => undefined, 70);
+      expect(unchanged).toEqual({ interaction: { ack: { by: ana, at: 50 }, silence }, changed: false });
+      expect((await store.getThread('ep_a'))?.interaction).toEqual({ ack: { by: ana, at: 50 }, silence });
+      expect((await store.outbox('ep_a')).map((o) => o.kind)).toEqual([
+        'post_parent',
+        'update_parent',
+        'update_parent',
+      ]);
+    });
+
     it('a lease holder claims pending notifications in arrival order and its fenced commit goes through', async () => {
       const holder = { owner: 'replica-a', now: 10, ttlMs: 5_000 };
       await store.appendNotifications([
@@ -423,7 +475,13 @@ export function storeContract(name: string, open: () => Promise<ThreadStore>): v
         ['k1', 3],
       ]);
       const done = await store.commitDecisions(
-        claimed.map((n) => ({ notificationId: n.id, reason: 'duplicate', episode: null, actions: [], now: 10 })),
+        claimed.map((n) => ({
+          notificationId: n.id,
+          reason: 'duplicate',
+          episode: null,
+          actions: [],
+          now: 10,
+        })),
         holder,
       );
       expect(done).toEqual([true, true, true]);

@@ -1,11 +1,16 @@
 import type { PostgresDb, Row } from './postgres-db.js';
 import { insertOutbox } from './postgres-outbox.js';
-import type { NewSlackAction, SlackActionRecord, ThreadInteraction } from './types.js';
+import type { InteractionChange, NewSlackAction, SlackActionRecord, ThreadInteraction } from './types.js';
 
 /**
- * The PostgreSQL side of Slack interactivity, the same rules as sqlite-interactions.ts. Button
- * presses are claimed with FOR UPDATE SKIP LOCKED, so replicas share the queue without waiting.
+ * The PostgreSQL side of Slack interactivity, the same rules as sqlite-interactions.ts. Replicas
+ * share the queue of button presses; claims take a transaction-scoped advisory lock, so a claim
+ * always sees the presses another replica just took (SKIP LOCKED would let two replicas take two
+ * presses of one thread at once: each sees the other's as still pending, merely locked).
  */
+
+/** Any fixed key shared by every replica: serializes press claims (rare, and each one short). */
+const CLAIM_LOCK = 0x7e4c_a1c7;
 
 export async function saveInteraction(
   db: PostgresDb,
@@ -23,6 +28,26 @@ export async function saveInteraction(
     if (!row) return false;
     await insertOutbox(c, threadId, row.channel as string, 'update_parent', null, now);
     return true;
+  });
+}
+
+export async function updateInteraction(
+  db: PostgresDb,
+  threadId: string,
+  change: InteractionChange,
+  now: number,
+): Promise<{ interaction: ThreadInteraction; changed: boolean } | null> {
+  return db.tx(async (c) => {
+    const row = (
+      await c.query('SELECT channel, interaction FROM threads WHERE id = $1 FOR UPDATE', [threadId])
+    ).rows[0];
+    if (!row) return null;
+    const current = JSON.parse((row.interaction as string | null) ?? '{}') as ThreadInteraction;
+    const next = change(current);
+    if (next === undefined) return { interaction: current, changed: false };
+    await c.query('UPDATE threads SET interaction = $1 WHERE id = $2', [JSON.stringify(next), threadId]);
+    await insertOutbox(c, threadId, row.channel as string, 'update_parent', null, now);
+    return { interaction: next, changed: true };
   });
 }
 
@@ -57,14 +82,23 @@ export async function claimSlackActions(
   limit: number,
   staleBefore: number,
 ): Promise<SlackActionRecord[]> {
-  const rows = await db.query(
-    `UPDATE slack_actions SET status = 'running', claimed_at = $1
-      WHERE id IN (SELECT id FROM slack_actions
-                    WHERE status = 'pending' OR (status = 'running' AND claimed_at <= $2)
-                    ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)
-      RETURNING *`,
-    [now, staleBefore, limit],
-  );
+  const rows = await db.tx(async (c) => {
+    await c.query('SELECT pg_advisory_xact_lock($1)', [CLAIM_LOCK]);
+    // Only the oldest unfinished press of each thread, and only when nobody holds it: presses of
+    // one thread run one at a time and in order.
+    const res = await c.query(
+      `UPDATE slack_actions SET status = 'running', claimed_at = $1
+        WHERE id IN (SELECT a.id FROM slack_actions a
+                      WHERE (a.status = 'pending' OR (a.status = 'running' AND a.claimed_at <= $2))
+                        AND NOT EXISTS (SELECT 1 FROM slack_actions o
+                                         WHERE o.thread_id = a.thread_id AND o.id < a.id
+                                           AND o.status IN ('pending', 'running'))
+                      ORDER BY a.id LIMIT $3)
+        RETURNING *`,
+      [now, staleBefore, limit],
+    );
+    return res.rows;
+  });
   return rows.map(toAction).sort((a, b) => a.id - b.id);
 }
 
@@ -73,10 +107,12 @@ export async function finishSlackAction(
   id: number,
   outcome: { error?: string },
   now: number,
+  claimedAt?: number,
 ): Promise<boolean> {
   const n = await db.run(
-    "UPDATE slack_actions SET status = $1, error = $2, finished_at = $3 WHERE id = $4 AND status = 'running'",
-    [outcome.error ? 'failed' : 'done', outcome.error ?? null, now, id],
+    `UPDATE slack_actions SET status = $1, error = $2, finished_at = $3
+      WHERE id = $4 AND status = 'running' AND ($5::bigint IS NULL OR claimed_at = $5::bigint)`,
+    [outcome.error ? 'failed' : 'done', outcome.error ?? null, now, id, claimedAt ?? null],
   );
   return n === 1;
 }
@@ -93,5 +129,6 @@ function toAction(r: Row): SlackActionRecord {
   };
   if (r.duration_ms !== null) rec.durationMs = r.duration_ms as number;
   if (r.response_url !== null) rec.responseUrl = r.response_url as string;
+  if (r.claimed_at !== null) rec.claimedAt = r.claimed_at as number;
   return rec;
 }

@@ -22,6 +22,7 @@ import type {
   PendingNotification,
   SlackActionRecord,
   StoreStats,
+  InteractionChange,
   ThreadInteraction,
   ThreadKind,
   ThreadRecord,
@@ -167,8 +168,8 @@ export class PostgresStore implements ThreadStore {
           d.now,
         ],
       );
-    }
       await storm.saveMemberEntry(c, ep);
+    }
     for (const a of d.actions) {
       await outbox.insertOutbox(
         c,
@@ -265,6 +266,14 @@ export class PostgresStore implements ThreadStore {
     return interactions.saveInteraction(this.db, threadId, interaction, now);
   }
 
+  async updateInteraction(
+    threadId: string,
+    change: InteractionChange,
+    now: number,
+  ): Promise<{ interaction: ThreadInteraction; changed: boolean } | null> {
+    return interactions.updateInteraction(this.db, threadId, change, now);
+  }
+
   async rememberOnce(key: string, expiresAt: number, now: number): Promise<boolean> {
     return interactions.rememberOnce(this.db, key, expiresAt, now);
   }
@@ -277,8 +286,13 @@ export class PostgresStore implements ThreadStore {
     return interactions.claimSlackActions(this.db, now, limit, staleBefore);
   }
 
-  async finishSlackAction(id: number, outcome: { error?: string }, now: number): Promise<boolean> {
-    return interactions.finishSlackAction(this.db, id, outcome, now);
+  async finishSlackAction(
+    id: number,
+    outcome: { error?: string },
+    now: number,
+    claimedAt?: number,
+  ): Promise<boolean> {
+    return interactions.finishSlackAction(this.db, id, outcome, now, claimedAt);
   }
 
   async countNewThreads(channel: string, since: number): Promise<number> {

@@ -1,7 +1,7 @@
 import type { SqliteDb } from './sqlite-db.js';
 import { insertOutbox } from './sqlite-outbox.js';
 import type { Row } from './sqlite-rows.js';
-import type { NewSlackAction, SlackActionRecord, ThreadInteraction } from './types.js';
+import type { InteractionChange, NewSlackAction, SlackActionRecord, ThreadInteraction } from './types.js';
 
 /**
  * The SQLite side of Slack interactivity: a thread's interaction state (its own column, so the
@@ -21,6 +21,26 @@ export function saveInteraction(
     s.sql('UPDATE threads SET interaction = ? WHERE id = ?').run(JSON.stringify(interaction), threadId);
     insertOutbox(s, threadId, row.channel as string, 'update_parent', null, now);
     return true;
+  });
+}
+
+export function updateInteraction(
+  s: SqliteDb,
+  threadId: string,
+  change: InteractionChange,
+  now: number,
+): { interaction: ThreadInteraction; changed: boolean } | null {
+  // One connection, one synchronous transaction: nothing runs between the read and the write.
+  return s.tx(() => {
+    const row = s.sql('SELECT channel, interaction FROM threads WHERE id = ?').get(threadId) as
+      Row | undefined;
+    if (!row) return null;
+    const current = JSON.parse((row.interaction as string | null) ?? '{}') as ThreadInteraction;
+    const next = change(current);
+    if (next === undefined) return { interaction: current, changed: false };
+    s.sql('UPDATE threads SET interaction = ? WHERE id = ?').run(JSON.stringify(next), threadId);
+    insertOutbox(s, threadId, row.channel as string, 'update_parent', null, now);
+    return { interaction: next, changed: true };
   });
 }
 
@@ -47,6 +67,16 @@ export function queueSlackAction(s: SqliteDb, a: NewSlackAction): number {
   );
 }
 
+/**
+ * Only the oldest unfinished press of each thread may be taken, and only when nobody holds it
+ * (pending, or its claim lapsed): presses of one thread run one at a time and in order.
+ */
+const CLAIMABLE = `SELECT a.id FROM slack_actions a
+  WHERE (a.status = 'pending' OR (a.status = 'running' AND a.claimed_at <= @stale))
+    AND NOT EXISTS (SELECT 1 FROM slack_actions o
+                     WHERE o.thread_id = a.thread_id AND o.id < a.id AND o.status IN ('pending', 'running'))
+  ORDER BY a.id`;
+
 export function claimSlackActions(
   s: SqliteDb,
   now: number,
@@ -58,9 +88,7 @@ export function claimSlackActions(
       s
         .sql(
           `UPDATE slack_actions SET status = 'running', claimed_at = @now
-           WHERE id IN (SELECT id FROM slack_actions
-                        WHERE status = 'pending' OR (status = 'running' AND claimed_at <= @stale)
-                        ORDER BY id LIMIT @limit)
+           WHERE id IN (${CLAIMABLE} LIMIT @limit)
            RETURNING *`,
         )
         .all({ now, stale: staleBefore, limit }) as Row[],
@@ -73,14 +101,23 @@ export function finishSlackAction(
   id: number,
   outcome: { error?: string },
   now: number,
+  claimedAt?: number,
 ): boolean {
   return s.guard(
     () =>
       s
         .sql(
-          "UPDATE slack_actions SET status = ?, error = ?, finished_at = ? WHERE id = ? AND status = 'running'",
+          `UPDATE slack_actions SET status = ?, error = ?, finished_at = ?
+            WHERE id = ? AND status = 'running' AND (? IS NULL OR claimed_at = ?)`,
         )
-        .run(outcome.error ? 'failed' : 'done', outcome.error ?? null, now, id).changes === 1,
+        .run(
+          outcome.error ? 'failed' : 'done',
+          outcome.error ?? null,
+          now,
+          id,
+          claimedAt ?? null,
+          claimedAt ?? null,
+        ).changes === 1,
   );
 }
 
@@ -96,5 +133,6 @@ function toAction(r: Row): SlackActionRecord {
   };
   if (r.duration_ms !== null) rec.durationMs = r.duration_ms as number;
   if (r.response_url !== null) rec.responseUrl = r.response_url as string;
+  if (r.claimed_at !== null) rec.claimedAt = r.claimed_at as number;
   return rec;
 }

@@ -20,6 +20,7 @@ import type {
   PendingNotification,
   SlackActionRecord,
   StoreStats,
+  InteractionChange,
   ThreadInteraction,
   ThreadKind,
   ThreadRecord,
@@ -321,6 +322,14 @@ export class SqliteStore implements ThreadStore {
     return interactions.saveInteraction(this.s, threadId, interaction, now);
   }
 
+  async updateInteraction(
+    threadId: string,
+    change: InteractionChange,
+    now: number,
+  ): Promise<{ interaction: ThreadInteraction; changed: boolean } | null> {
+    return interactions.updateInteraction(this.s, threadId, change, now);
+  }
+
   async rememberOnce(key: string, expiresAt: number, now: number): Promise<boolean> {
     return interactions.rememberOnce(this.s, key, expiresAt, now);
   }
@@ -333,8 +342,13 @@ export class SqliteStore implements ThreadStore {
     return interactions.claimSlackActions(this.s, now, limit, staleBefore);
   }
 
-  async finishSlackAction(id: number, outcome: { error?: string }, now: number): Promise<boolean> {
-    return interactions.finishSlackAction(this.s, id, outcome, now);
+  async finishSlackAction(
+    id: number,
+    outcome: { error?: string },
+    now: number,
+    claimedAt?: number,
+  ): Promise<boolean> {
+    return interactions.finishSlackAction(this.s, id, outcome, now, claimedAt);
   }
 
   async prune(c: { notificationsBefore: number; threadsBefore: number }) {

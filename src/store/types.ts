@@ -61,7 +61,16 @@ export interface SlackActor {
 export interface ThreadInteraction {
   ack?: { by: SlackActor; at: number };
   /** The Alertmanager silence created from the thread, while it is meant to be active. */
-  silence?: { id: string; by: SlackActor; at: number; endsAt: number; alertmanagerUrl: string };
+  silence?: {
+    id: string;
+    by: SlackActor;
+    at: number;
+    endsAt: number;
+    /** Where it was created, without credentials (the configured URL supplies them again). */
+    alertmanagerUrl: string;
+    /** What it matches, as Alertmanager shows it (`alertname="Down", service="api"`). */
+    matchers?: string;
+  };
   /** The last silence, once someone expired it from the thread. */
   unsilenced?: { id: string; by: SlackActor; at: number };
   /** Closed by the reconciler: Alertmanager no longer reported the alerts. */
@@ -86,7 +95,15 @@ export interface SlackActionRecord extends NewSlackAction {
   id: number;
   status: 'pending' | 'running' | 'done' | 'failed';
   error: string | null;
+  /** When the current taker claimed it: finishing is fenced on it (a taker that lost it changes nothing). */
+  claimedAt?: number;
 }
+
+/**
+ * A change to a thread's interaction state, applied to the state as it is at that moment, under
+ * the store's lock: undefined leaves it as it is (no edit queued).
+ */
+export type InteractionChange = (current: ThreadInteraction) => ThreadInteraction | undefined;
 
 export type OutboxKind = 'post_parent' | 'update_parent' | 'reply';
 export type OutboxStatus = 'pending' | 'inflight' | 'done' | 'dead';
@@ -219,7 +236,11 @@ export interface ThreadStore extends StormStore {
    * with `silentSince`, only rows claimed by a replica not seen alive since then (it died). A
    * single-process store has no other replicas: `silentSince` recovers nothing there.
    */
-  recoverInflight(opts?: { kinds?: ThreadKind[]; claimedBefore?: number; silentSince?: number }): Promise<number>;
+  recoverInflight(opts?: {
+    kinds?: ThreadKind[];
+    claimedBefore?: number;
+    silentSince?: number;
+  }): Promise<number>;
   /** A random id of this database, created once: it marks our Slack messages as ours. */
   installationId(): Promise<string>;
 
@@ -256,6 +277,17 @@ export interface ThreadStore extends StormStore {
    */
   saveInteraction(threadId: string, interaction: ThreadInteraction, now: number): Promise<boolean>;
   /**
+   * Read-modify-write of a thread's interaction state in one transaction, the row locked, so two
+   * writers (a press on another replica, the reconciler) never lose each other's fields. Queues an
+   * edit of the parent only when `change` changed something. Returns the state now stored and
+   * whether this call changed it; null when there is no such thread.
+   */
+  updateInteraction(
+    threadId: string,
+    change: InteractionChange,
+    now: number,
+  ): Promise<{ interaction: ThreadInteraction; changed: boolean } | null>;
+  /**
    * Replay protection for signed Slack requests, shared by every process on the store: true the
    * first time `key` is seen, false while it is remembered (until `expiresAt`). Forgets expired keys.
    */
@@ -265,11 +297,21 @@ export interface ThreadStore extends StormStore {
   /**
    * Takes up to `limit` button presses to carry out, oldest first: pending ones, and ones taken
    * at or before `staleBefore` and never finished (their process died). Atomic: two processes
-   * never take the same press at once.
+   * never take the same press at once, and never two presses of one thread while one of them is
+   * running (a Silence pressed twice on two replicas must see the first one's silence).
    */
   claimSlackActions(now: number, limit: number, staleBefore: number): Promise<SlackActionRecord[]>;
-  /** running → done / failed; false when it was already finished. */
-  finishSlackAction(id: number, outcome: { error?: string }, now: number): Promise<boolean>;
+  /**
+   * running → done / failed; false when it was already finished. With `claimedAt` (the claim's
+   * time), only while that claim is still the current one: a taker whose press was taken over
+   * after its claim lapsed changes nothing.
+   */
+  finishSlackAction(
+    id: number,
+    outcome: { error?: string },
+    now: number,
+    claimedAt?: number,
+  ): Promise<boolean>;
   /**
    * Retention: forgets processed notifications and finished button presses from before
    * `notificationsBefore`, and resolved threads resolved before `threadsBefore` with everything
