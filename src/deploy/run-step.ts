@@ -1,5 +1,6 @@
 import { retry, RetryExhaustedError } from '../retry/retry.js';
 import { policies, type RetryPolicy } from '../retry/policy.js';
+import { isRetryableDriverError } from './drivers/errors.js';
 import type { InstanceDriver } from './drivers/types.js';
 import type { TrafficRouter } from '../traffic/types.js';
 import type { MetricProvider } from '../metrics/types.js';
@@ -46,11 +47,18 @@ function instancesOf(env: EnvironmentSpec, names: string[]): InstanceSpec[] {
   });
 }
 
-/** Driver commands may flake (ssh, systemctl): retried with the deployStep policy. */
+/**
+ * Driver commands may flake (ssh, systemctl): retried with the deployStep policy — the only retry
+ * level for them (the ssh runner does not retry), so a policy of N attempts means N commands.
+ * Permanent failures (a refused host key, a bad template, a missing command) fail at once.
+ */
 async function withRetry(ctx: StepContext, what: string, fn: () => Promise<void>): Promise<void> {
   try {
+    // No abort signal for the command itself: a start killed half-way could leave a process
+    // without its pid file; driver commands are short and bounded by their own timeouts.
     await retry(fn, {
       policy: ctx.retryPolicy ?? policies.deployStep,
+      retryable: isRetryableDriverError,
       signal: ctx.controls.signal,
       now: ctx.now,
       sleep: (ms) => ctx.controls.sleep(ms),
@@ -58,7 +66,12 @@ async function withRetry(ctx: StepContext, what: string, fn: () => Promise<void>
   } catch (err) {
     if (ctx.controls.signal.aborted) throw ctx.controls.signal.reason;
     const last = err instanceof RetryExhaustedError ? err.lastError : err;
-    const attempts = err instanceof RetryExhaustedError ? ` after ${err.attempts} attempt(s)` : '';
+    const attempts =
+      err instanceof RetryExhaustedError
+        ? err.reason === 'not_retryable'
+          ? ' (not retried: retrying cannot fix it)'
+          : ` after ${err.attempts} attempt(s)`
+        : '';
     throw new StepFailedError(`${what} failed${attempts}: ${(last as Error).message ?? String(last)}`, false);
   }
 }

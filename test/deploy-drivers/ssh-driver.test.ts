@@ -4,9 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDriver } from '../../src/deploy/drivers/create-driver.js';
-import { DriverAuthError, DriverUnreachableError } from '../../src/deploy/drivers/errors.js';
+import {
+  DriverAuthError,
+  DriverUnreachableError,
+  isRetryableDriverError,
+} from '../../src/deploy/drivers/errors.js';
 import type { DriverSpec, InstanceSpec, RunSpec } from '../../src/deploy/types.js';
-import { policies } from '../../src/retry/policy.js';
 import { freePort, isAlive, waitFor } from '../helpers/process.js';
 import { knownHostsLine, startSshd, type Sshd } from '../helpers/sshd.js';
 
@@ -97,15 +100,11 @@ describe('ssh driver against a real sshd on loopback', () => {
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', other], { stdio: 'ignore' });
     const wrongKnownHosts = join(remoteDir, 'wrong_known_hosts');
     writeFileSync(wrongKnownHosts, knownHostsLine(sshd.host, sshd.port, `${other}.pub`));
-    const attempts: string[] = [];
-    const driver = createDriver(
-      { ...spec, knownHostsFile: wrongKnownHosts },
-      { sshPolicy: { ...policies.instant, attempts: 3 }, onRetry: (m) => attempts.push(m) },
-    );
+    const driver = createDriver({ ...spec, knownHostsFile: wrongKnownHosts });
     const err = await driver.start(a, 'v1', run).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DriverAuthError);
     expect((err as Error).message).toMatch(/Host key verification failed/);
-    expect(attempts).toEqual([]);
+    expect(isRetryableDriverError(err)).toBe(false);
     // Nothing ran there.
     expect(await versionAt(a.port)).toBeUndefined();
     expect(existsSync(join(spec.stateDir, 'a.pid'))).toBe(false);
@@ -114,21 +113,17 @@ describe('ssh driver against a real sshd on loopback', () => {
   it('refuses a host missing from known_hosts (no trust on first use)', async () => {
     const empty = join(remoteDir, 'empty_known_hosts');
     writeFileSync(empty, '');
-    const driver = createDriver({ ...spec, knownHostsFile: empty }, { sshPolicy: policies.instant });
+    const driver = createDriver({ ...spec, knownHostsFile: empty });
     await expect(driver.state(a, run)).rejects.toBeInstanceOf(DriverAuthError);
     expect(readFileSync(empty, 'utf8')).toBe('');
   });
 
-  it('retries a host that refuses connections, then reports it unreachable', async () => {
+  it('reports a host refusing connections as unreachable, for the executor to retry', async () => {
     const closed = await freePort();
-    const attempts: string[] = [];
-    const driver = createDriver(
-      { ...spec, port: closed },
-      { sshPolicy: { ...policies.instant, attempts: 2 }, onRetry: (m) => attempts.push(m) },
-    );
+    const driver = createDriver({ ...spec, port: closed });
     const err = await driver.state(a, run).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DriverUnreachableError);
-    expect((err as Error).message).toMatch(/Connection refused \(after 2 attempt\(s\)\)/);
-    expect(attempts).toHaveLength(1);
+    expect((err as Error).message).toMatch(/Connection refused$/);
+    expect(isRetryableDriverError(err)).toBe(true);
   });
 });

@@ -15,7 +15,7 @@ export interface CommandResult {
   timedOut: boolean;
   /** The command could not be started here (ENOENT, EACCES…); exitCode is then 127 or 126. */
   spawnError?: string;
-  /** The command never ran (or its connection broke): set by the ssh runner, after its retries. */
+  /** The command never ran (or its connection broke): set by the ssh runner (which does not retry). */
   transport?: { kind: 'unreachable' | 'auth'; message: string };
 }
 

@@ -1,4 +1,3 @@
-import type { RetryPolicy } from '../../retry/policy.js';
 import type { DriverSpec, InstanceSpec } from '../types.js';
 import type { CommandRunner } from './command-runner.js';
 import { createProcessDriver } from './process-driver.js';
@@ -10,10 +9,6 @@ export interface DriverDeps {
   now?: () => number;
   /** The local runner (tests inject a fake); ssh runs through it too. */
   local?: CommandRunner;
-  /** ssh connection retries; default policies.deployStep. */
-  sshPolicy?: RetryPolicy;
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  onRetry?: (message: string, nextDelayMs: number) => void;
 }
 
 /**
@@ -52,7 +47,7 @@ export function createDriver(spec: DriverSpec, deps: DriverDeps = {}): InstanceD
               knownHostsFile: spec.knownHostsFile,
               connectTimeout: spec.connectTimeout,
             },
-            { local, policy: deps.sshPolicy, sleep: deps.sleep, onRetry: deps.onRetry },
+            { local },
           );
           runners.set(instance.host, runner);
         }

@@ -1,9 +1,8 @@
 import { describe, it, expect } from 'vitest';
-import { policies } from '../../retry/policy.js';
 import type { InstanceSpec } from '../types.js';
 import type { CommandResult, CommandRunner, RunOptions } from './command-runner.js';
 import { createDriver } from './create-driver.js';
-import { DriverAuthError, DriverUnreachableError } from './errors.js';
+import { DriverAuthError, DriverUnreachableError, isRetryableDriverError } from './errors.js';
 import { classifySshFailure, sshArgv, sshRunner } from './ssh-runner.js';
 
 const opts = {
@@ -109,7 +108,7 @@ describe('classifySshFailure', () => {
 describe('sshRunner', () => {
   it('sends the argv as one quoted command line and passes stdin through', async () => {
     const { calls, local } = scriptedLocal([{ stdout: 'ok' }]);
-    const r = await sshRunner('h', opts, { local, policy: policies.instant }).run(['sh', '-s'], {
+    const r = await sshRunner('h', opts, { local }).run(['sh', '-s'], {
       input: 'echo hi',
       timeoutMs: 1_000,
     });
@@ -119,31 +118,22 @@ describe('sshRunner', () => {
     expect(calls[0]?.opts.timeoutMs).toBe(1_000 + opts.connectTimeout);
   });
 
-  it('retries a refused connection under the policy and returns the first real answer', async () => {
+  it('reports a refused connection as unreachable after one attempt: the executor owns the retries', async () => {
     const refused = { exitCode: 255, stderr: 'ssh: connect to host h port 2222: Connection refused' };
-    const { calls, local } = scriptedLocal([refused, refused, { stdout: 'active' }]);
-    const retries: string[] = [];
-    const r = await sshRunner('h', opts, {
-      local,
-      policy: { ...policies.instant, attempts: 3 },
-      onRetry: (m) => retries.push(m),
-    }).run(['systemctl', 'is-active', 'u'], { timeoutMs: 1_000 });
-    expect(r).toMatchObject({ exitCode: 0, stdout: 'active' });
-    expect(calls).toHaveLength(3);
-    expect(retries).toEqual([
-      'ssh to deploy@h:2222: ssh: connect to host h port 2222: Connection refused',
-      'ssh to deploy@h:2222: ssh: connect to host h port 2222: Connection refused',
-    ]);
+    const { calls, local } = scriptedLocal([refused, { stdout: 'active' }]);
+    const r = await sshRunner('h', opts, { local }).run(['systemctl', 'is-active', 'u'], {
+      timeoutMs: 1_000,
+    });
+    expect(calls).toHaveLength(1);
+    expect(r.transport).toEqual({
+      kind: 'unreachable',
+      message: 'ssh: connect to host h port 2222: Connection refused',
+    });
   });
 
-  it('does not retry a wrong host key', async () => {
+  it('reports a wrong host key as an auth failure', async () => {
     const { calls, local } = scriptedLocal([{ exitCode: 255, stderr: 'Host key verification failed.' }]);
-    const r = await sshRunner('h', opts, { local, policy: { ...policies.instant, attempts: 5 } }).run(
-      ['true'],
-      {
-        timeoutMs: 1_000,
-      },
-    );
+    const r = await sshRunner('h', opts, { local }).run(['true'], { timeoutMs: 1_000 });
     expect(calls).toHaveLength(1);
     expect(r.transport).toEqual({ kind: 'auth', message: 'Host key verification failed.' });
   });
@@ -159,18 +149,19 @@ describe('ssh driver errors', () => {
     stopTimeout: 1_000,
   };
 
-  it('an unreachable host fails the operation with driver_unreachable after the retries', async () => {
+  it('an unreachable host fails the operation with driver_unreachable, which the executor may retry', async () => {
     const { calls, local } = scriptedLocal([
       { exitCode: 255, stderr: 'ssh: connect to host web-1 port 22: No route to host' },
     ]);
-    const driver = createDriver(spec, { local, sshPolicy: { ...policies.instant, attempts: 3 } });
+    const driver = createDriver(spec, { local });
     const err = await driver.stop(a, { command: [], env: {} }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DriverUnreachableError);
     expect((err as DriverUnreachableError).code).toBe('driver_unreachable');
     expect((err as Error).message).toBe(
-      'stop of a on web-1: ssh: connect to host web-1 port 22: No route to host (after 3 attempt(s))',
+      'stop of a on web-1: ssh: connect to host web-1 port 22: No route to host',
     );
-    expect(calls).toHaveLength(3);
+    expect(isRetryableDriverError(err)).toBe(true);
+    expect(calls).toHaveLength(1);
     expect(calls[0]?.argv.slice(-2)).toEqual([
       'web-1',
       'systemctl --no-ask-password stop alert-threader@a.service',
@@ -179,7 +170,9 @@ describe('ssh driver errors', () => {
 
   it('a wrong host key fails the operation with driver_auth_failed at once', async () => {
     const { local } = scriptedLocal([{ exitCode: 255, stderr: 'Host key verification failed.' }]);
-    const driver = createDriver(spec, { local, sshPolicy: policies.instant });
-    await expect(driver.state(a, { command: [], env: {} })).rejects.toBeInstanceOf(DriverAuthError);
+    const driver = createDriver(spec, { local });
+    const err = await driver.state(a, { command: [], env: {} }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DriverAuthError);
+    expect(isRetryableDriverError(err)).toBe(false);
   });
 });

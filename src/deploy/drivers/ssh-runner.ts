@@ -1,5 +1,3 @@
-import { policies, type RetryPolicy } from '../../retry/policy.js';
-import { retry, RetryExhaustedError } from '../../retry/retry.js';
 import { localRunner, type CommandResult, type CommandRunner } from './command-runner.js';
 import { quoteCommand } from './shell-quote.js';
 
@@ -66,64 +64,31 @@ export function classifySshFailure(result: CommandResult): CommandResult['transp
   return { kind: 'unreachable', message };
 }
 
-class Unreachable extends Error {
-  constructor(readonly result: CommandResult) {
-    super(result.transport?.message ?? 'unreachable');
-  }
-}
-
 export interface SshRunnerDeps {
   local?: CommandRunner;
-  /** Connection failures are retried under this policy (the command never ran, or is idempotent). */
-  policy?: RetryPolicy;
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  random?: () => number;
-  onRetry?: (message: string, nextDelayMs: number) => void;
 }
 
 /**
  * Runs each argv on `host` through the OpenSSH client: the argv is quoted into one command line
- * for the remote login shell, stdin passes through. Retrying after a connection that broke
- * mid-command is safe because every driver operation is idempotent (start stops first).
+ * for the remote login shell, stdin passes through. ssh's own failures come back classified in
+ * `transport` (unreachable / auth) and are not retried here: the executor retries driver commands,
+ * and one level of retries keeps the number of attempts the policy's (isRetryableDriverError
+ * says which). Retrying after a connection that broke mid-command is safe because every driver
+ * operation is idempotent (start stops first).
  */
 export function sshRunner(host: string, opts: SshOptions, deps: SshRunnerDeps = {}): CommandRunner {
   const local = deps.local ?? localRunner();
-  const policy = deps.policy ?? policies.deployStep;
   const where = `${opts.user ? `${opts.user}@` : ''}${host}${opts.port !== undefined ? `:${opts.port}` : ''}`;
   return {
     where,
     run: async (argv, runOpts) => {
       const command = sshArgv(host, opts, quoteCommand(argv));
-      const once = async () => {
-        const result = await local.run(command, {
-          ...runOpts,
-          timeoutMs: runOpts.timeoutMs + opts.connectTimeout,
-        });
-        const transport = classifySshFailure(result);
-        if (transport) result.transport = transport;
-        if (transport?.kind === 'unreachable') throw new Unreachable(result);
-        return result;
-      };
-      try {
-        return await retry(once, {
-          policy,
-          signal: runOpts.signal,
-          ...(deps.sleep ? { sleep: deps.sleep } : {}),
-          ...(deps.random ? { random: deps.random } : {}),
-          onAttempt: (r) => {
-            if (!r.ok && r.nextDelayMs !== undefined) {
-              deps.onRetry?.(`ssh to ${where}: ${(r.error as Error).message}`, r.nextDelayMs);
-            }
-          },
-        });
-      } catch (err) {
-        if (err instanceof RetryExhaustedError && err.lastError instanceof Unreachable) {
-          const last = err.lastError.result;
-          const message = `${last.transport?.message ?? 'unreachable'} (after ${err.attempts} attempt(s))`;
-          return { ...last, transport: { kind: 'unreachable', message } };
-        }
-        throw err;
-      }
+      const result = await local.run(command, {
+        ...runOpts,
+        timeoutMs: runOpts.timeoutMs + opts.connectTimeout,
+      });
+      const transport = classifySshFailure(result);
+      return transport ? { ...result, transport } : result;
     },
   };
 }
