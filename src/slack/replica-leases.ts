@@ -64,6 +64,31 @@ export class ReplicaLeases {
     return items.filter((i) => this.held.has(ReplicaLeases.leaseOf(i)));
   }
 
+  static healLease(threadId: string): string {
+    return `heal:${threadId}`;
+  }
+
+  /**
+   * Self-healing: one replica heals a thread at a time (its `heal:<thread>` lease, given back with
+   * `endHeal`), and the fresh parent counts against its channel's post limit wherever it comes
+   * from (`post:<channel>`, kept like any wanted lease). True when both are held now.
+   */
+  async beginHeal(threadId: string, channel: string, now: number): Promise<boolean> {
+    const { store, owner, leaseMs } = this.opts;
+    const post = `post:${channel}`;
+    const heal = ReplicaLeases.healLease(threadId);
+    this.lastWanted.set(post, now);
+    const got = await store.holdLeases([heal, post], { owner, now, ttlMs: leaseMs });
+    if (got.includes(post)) this.held.add(post);
+    if (got.includes(heal) && got.includes(post)) return true;
+    if (got.includes(heal)) await store.releaseLeases(owner, [heal]);
+    return false;
+  }
+
+  async endHeal(threadId: string): Promise<void> {
+    await this.opts.store.releaseLeases(this.opts.owner, [ReplicaLeases.healLease(threadId)]);
+  }
+
   /** Twice per lease: rows in flight of a replica silent for a whole lease go back, uncertain. */
   async sweep(now: number): Promise<void> {
     const { store, kinds, leaseMs } = this.opts;

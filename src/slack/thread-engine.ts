@@ -18,6 +18,8 @@ import {
 export { METADATA_EVENT };
 
 const SWEEP_EVERY_MS = 60_000;
+/** A heal another replica is carrying out is usually done within one Slack call. */
+const HEAL_WAIT_MS = 1_000;
 export type { DeliveryLimits, Renderers, ThreadEngineDeps, ThreadRenderer } from './engine-types.js';
 
 /**
@@ -429,21 +431,38 @@ export class ThreadEngine {
    * ts. A post whose answer was lost is looked up first, as any post is.
    */
   private async heal(item: OutboxItem, thread: ThreadRecord<unknown>, heal: HealPlan): Promise<void> {
-    const { store, client, clock } = this.deps;
-    const now = clock.now();
-    const renderer = this.deps.renderers[thread.kind] as ThreadRenderer;
-    const ownToken = item.kind !== 'update_parent' && heal.channel === item.channel;
-    const gate = this.gate(heal.channel, 'post');
-    if (!ownToken && !gate.tryTake(now)) {
-      const retryAt = gate.nextAt(now);
-      await store.failOutbox(item.id, {
+    const now = this.deps.clock.now();
+    const wait = (retryAt: number) =>
+      this.deps.store.failOutbox(item.id, {
         error: `${heal.reason}_waiting`,
         retryAt,
         uncertain: item.uncertain,
         dead: false,
       });
-      return;
+    const ownToken = item.kind !== 'update_parent' && heal.channel === item.channel;
+    const gate = this.gate(heal.channel, 'post');
+    if (!ownToken && !gate.tryTake(now)) return wait(gate.nextAt(now));
+    // Replicas: a reply failing on one and an edit on another must not both post a fresh parent.
+    if (this.replica && !(await this.replica.beginHeal(thread.id, heal.channel, now)))
+      return wait(now + HEAL_WAIT_MS);
+    try {
+      // Healed since `thread` was read (by another replica): the row goes where the thread is now.
+      const current = await this.deps.store.getThread(thread.id);
+      if (current?.parentTs !== thread.parentTs || current?.channel !== thread.channel) return wait(now);
+      await this.postFreshParent(item, thread, heal, now);
+    } finally {
+      await this.replica?.endHeal(thread.id).catch(() => undefined);
     }
+  }
+
+  private async postFreshParent(
+    item: OutboxItem,
+    thread: ThreadRecord<unknown>,
+    heal: HealPlan,
+    now: number,
+  ): Promise<void> {
+    const { store, client } = this.deps;
+    const renderer = this.deps.renderers[thread.kind] as ThreadRenderer;
     const fromTs = thread.parentTs;
     const fromChannel = fromTs ? thread.channel : item.channel;
     const move = {
