@@ -6,12 +6,12 @@ import {
   createScopedProvider,
   createRouter,
   environment,
-  guardContext,
+  deployGuard,
   openStore,
 } from '../deploy/compose.js';
 import { planning } from '../deploy/compose-plan.js';
 import { DeployExecutor } from '../deploy/executor.js';
-import type { ExecutorStore } from '../deploy/executor-types.js';
+import type { ExecutorStore, GuardRelease } from '../deploy/executor-types.js';
 import { progressPrinter } from '../deploy/progress.js';
 import { currentActor } from '../guard/paths.js';
 import { systemClock } from '../clock.js';
@@ -28,6 +28,8 @@ export interface DeploySession {
   env: EnvironmentSpec;
   store: ExecutorStore;
   guard: GuardContext;
+  /** How the lock after an automatic rollback is released (the guard config's, else the default). */
+  guardRelease: GuardRelease;
   actor: string;
   host: string;
 }
@@ -44,12 +46,14 @@ export async function openSession(flags: SessionFlags): Promise<DeploySession> {
   const env = environment(spec, flags.env);
   const store = await openStore(spec, flags.stateDb);
   const actor = flags.by || currentActor(process.env);
+  const guard = await deployGuard(env, actor, process.env);
   return {
     configPath: flags.config,
     spec,
     env,
     store,
-    guard: guardContext(env, actor, process.env),
+    guard: guard.ctx,
+    guardRelease: guard.release,
     actor,
     host: hostname(),
   };
@@ -80,6 +84,7 @@ export async function driveDeploy(
     env: s.env,
     clock: systemClock,
     guard: s.guard,
+    guardRelease: s.guardRelease,
     planRevert: (plan, failedAt, before) => planning.revert(s.env, plan, failedAt, before),
     fleetBefore: fleet,
     configPath: s.configPath,

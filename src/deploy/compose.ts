@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { loadConfig } from '../config/load.js';
 import { ConfigError } from '../errors.js';
 import type { GuardContext } from '../guard/guard.js';
 import { LockFile } from '../guard/lock-file.js';
@@ -11,7 +12,7 @@ import { createNginxRouter } from '../traffic/nginx-router.js';
 import type { TrafficRouter } from '../traffic/types.js';
 import { createDriver as driverFromSpec } from './drivers/create-driver.js';
 import type { InstanceDriver } from './drivers/types.js';
-import type { ExecutorStore } from './executor-types.js';
+import { DEFAULT_GUARD_RELEASE, type ExecutorStore, type GuardRelease } from './executor-types.js';
 import { probeUrl } from './health-probe.js';
 import type { DeploySpec, EnvironmentSpec, InstanceSpec } from './types.js';
 
@@ -61,9 +62,43 @@ export function createScopedProvider(
   };
 }
 
-export function guardContext(env: EnvironmentSpec, actor: string, processEnv: Env): GuardContext {
-  const file = new LockFile(resolveLockFile({ env: processEnv, config: env.guard.lockFile }));
-  return { file, now: Date.now, actor, host: hostname() };
+export interface DeployGuard {
+  ctx: GuardContext;
+  release: GuardRelease;
+  /** The threader.yaml the settings came from, if any. */
+  source?: string;
+}
+
+/**
+ * The guard window a deploy checks before it starts and locks after an automatic rollback. With
+ * a guard config — the environment's `guard.config`, else $THREADER_CONFIG, the file `threader
+ * guard` reads — its lock file and release criteria apply, so the deploy locks the very lock
+ * `threader guard watch` releases, on the same terms. Without one: the default lock file and
+ * DEFAULT_GUARD_RELEASE. The environment's own `guard.lockFile` wins over the config's.
+ */
+export async function deployGuard(
+  env: EnvironmentSpec,
+  actor: string,
+  processEnv: Env,
+): Promise<DeployGuard> {
+  const source = env.guard.config ?? (processEnv.THREADER_CONFIG || undefined);
+  const config = source ? (await loadConfig({ configPath: source, env: processEnv })).guard : undefined;
+  const file = new LockFile(
+    resolveLockFile({ env: processEnv, config: env.guard.lockFile ?? config?.lockFile }),
+  );
+  const r = config?.release;
+  const release: GuardRelease = r
+    ? {
+        mode: r.mode,
+        healthyEvaluations: r.healthyEvaluations,
+        ...(r.maxLockDuration !== undefined ? { maxLockDurationMs: r.maxLockDuration } : {}),
+      }
+    : DEFAULT_GUARD_RELEASE;
+  return {
+    ctx: { file, now: Date.now, actor, host: hostname() },
+    release,
+    ...(source ? { source } : {}),
+  };
 }
 
 export function environment(spec: DeploySpec, name: string): EnvironmentSpec {

@@ -2,7 +2,7 @@ import { lockGuard } from '../guard/guard.js';
 import { policies } from '../retry/policy.js';
 import { ExecutorControls } from './executor-controls.js';
 import { versionsAfter } from './executor-fleet.js';
-import type { ExecutorDeps } from './executor-types.js';
+import { DEFAULT_GUARD_RELEASE, type ExecutorDeps } from './executor-types.js';
 import { httpProbe } from './health-probe.js';
 import { runStep } from './run-step.js';
 import type { DeployEvent, DeployFailure, DeployRecord, DeployStatus } from './types.js';
@@ -77,11 +77,13 @@ export async function revertDeploy(
   let guardLocked = false;
   throwIfReplaced();
   if (h.lockGuard || problem) {
+    const release = d.guardRelease ?? DEFAULT_GUARD_RELEASE;
     await lockGuard(d.guard, {
       durationMs: d.env.guard.lockDuration,
       reason: guardReason(record, failure),
-      mode: 'slo',
-      healthyEvaluations: 3,
+      mode: release.mode,
+      healthyEvaluations: release.healthyEvaluations,
+      ...(release.maxLockDurationMs !== undefined ? { maxLockDurationMs: release.maxLockDurationMs } : {}),
     });
     guardLocked = true;
   }

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { GuardContext } from '../guard/guard.js';
+import type { ReleaseMode } from '../guard/lock.js';
 import type { MetricProvider } from '../metrics/types.js';
 import type { RetryPolicy } from '../retry/policy.js';
 import type { DeployControlStore, DeployStore } from '../store/deploy-types.js';
@@ -49,6 +50,8 @@ export interface ExecutorDeps {
   clock: Clock;
   /** The guard window the executor locks after an automatic rollback. */
   guard: GuardContext;
+  /** How that lock is released; default DEFAULT_GUARD_RELEASE (compose.ts reads the guard config). */
+  guardRelease?: GuardRelease;
   /** Undo plan for a deploy that stopped at `failedAt` (helper A's planRevert, bound to the env). */
   planRevert: (plan: Plan, failedAt: number, fleetBefore: FleetState) => Step[];
   /** The fleet as it was before this deploy (the last succeeded record's outcome). */
@@ -65,6 +68,16 @@ export interface ExecutorDeps {
   /** How often the owner's heartbeat is written (ms); stale after STALE_HEARTBEATS of these. */
   heartbeatMs?: number;
 }
+
+/** The release criteria of the lock taken after an automatic rollback (a threader.yaml `guard.release`). */
+export interface GuardRelease {
+  mode: ReleaseMode;
+  healthyEvaluations: number;
+  maxLockDurationMs?: number;
+}
+
+/** Without a guard config: SLO release after 3 consecutive healthy evaluations (docs/deploy.md). */
+export const DEFAULT_GUARD_RELEASE: GuardRelease = { mode: 'slo', healthyEvaluations: 3 };
 
 export const DEFAULT_CONTROL_POLL_MS = 250;
 export const DEFAULT_HEARTBEAT_MS = 2_000;

@@ -97,6 +97,17 @@ describe('the deploy executor', () => {
     expect(guard.locked).toBe(true);
     expect(guard.lock?.reason).toContain('deploy d-1 (svc v2 to production) rolled back');
     expect(guard.lock?.reason).toContain('20%');
+    expect(guard.lock?.release).toMatchObject({ mode: 'slo', healthyEvaluations: 3 });
+  });
+
+  it('locks the guard on the release terms of the guard config when there is one', async () => {
+    const t = setup(canarySteps, { provider: new ScriptedProvider([0.2]) });
+    t.deps.guardRelease = { mode: 'slo', healthyEvaluations: 5, maxLockDurationMs: 7_200_000 };
+    await t.run();
+    const guard = await guardStatus({ file: t.lockFile, now: () => t.clock.now(), actor: 'x' });
+    expect(guard.lock?.release).toMatchObject({ mode: 'slo', healthyEvaluations: 5 });
+    const lockedAt = Date.parse(guard.lock!.lockedAt);
+    expect(Date.parse(guard.lock!.release.expiresAt!) - lockedAt).toBe(7_200_000);
   });
 
   it('stops a failing analysis after failureLimit + 1 bad measurements instead of taking all of them', async () => {

@@ -155,7 +155,12 @@ export const environmentSchema = z.strictObject({
     })
     .prefault({}),
   guard: z
-    .strictObject({ lockFile: z.string().min(1).optional(), lockDuration: duration('30m') })
+    .strictObject({
+      lockFile: z.string().min(1).optional(),
+      lockDuration: duration('30m'),
+      /** threader.yaml whose guard: section gives the lock file and release criteria; default $THREADER_CONFIG. */
+      config: z.string().min(1).optional(),
+    })
     .prefault({}),
   slack: z.strictObject({ channel: channelId() }).optional(),
 });

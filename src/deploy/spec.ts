@@ -119,7 +119,11 @@ export function resolvePaths(spec: DeploySpec, base: string): DeploySpec {
             : d;
       const run =
         d.type === 'process' && e.run.workingDir ? { ...e.run, workingDir: at(e.run.workingDir) } : e.run;
-      const guard = e.guard.lockFile ? { ...e.guard, lockFile: at(e.guard.lockFile) } : e.guard;
+      const guard = {
+        ...e.guard,
+        ...(e.guard.lockFile ? { lockFile: at(e.guard.lockFile) } : {}),
+        ...(e.guard.config ? { config: at(e.guard.config) } : {}),
+      };
       return [
         k,
         {

@@ -142,6 +142,11 @@ export interface DeployGuardSpec {
   lockFile?: string;
   /** Minimum lock after an automatic rollback. */
   lockDuration: number;
+  /**
+   * A threader.yaml whose `guard:` section (lock file, release mode, healthyEvaluations,
+   * maxLockDuration) the lock after an automatic rollback follows; default $THREADER_CONFIG.
+   */
+  config?: string;
 }
 
 export interface EnvironmentSpec {

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { episode, part } from '../../test/helpers/builders.js';
+import { batchStoreContract } from './batch-contract.test-suite.js';
 import { retentionStoreContract } from './retention-contract.test-suite.js';
 import { stormStoreContract } from './storm-contract.test-suite.js';
 import type { ThreadStore } from './types.js';
@@ -12,6 +13,7 @@ import type { ThreadStore } from './types.js';
 export function storeContract(name: string, open: () => Promise<ThreadStore>): void {
   stormStoreContract(name, open);
   retentionStoreContract(name, open);
+  batchStoreContract(name, open);
   describe(`${name} store contract`, () => {
     let store: ThreadStore;
     beforeEach(async () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EpisodeState } from '../core/types.js';
+import { commitBatch } from './postgres-commit.js';
 import { PostgresDb, type Queryable, type Row } from './postgres-db.js';
 import * as interactions from './postgres-interactions.js';
 import * as leases from './postgres-leases.js';
@@ -117,6 +118,18 @@ export class PostgresStore implements ThreadStore {
     return row ? (JSON.parse(row.state as string) as EpisodeState) : null;
   }
 
+  async latestEpisodes(threadKeys: string[]): Promise<Map<string, EpisodeState | null>> {
+    const found = new Map<string, EpisodeState | null>(threadKeys.map((k) => [k, null]));
+    if (threadKeys.length === 0) return found;
+    const rows = await this.db.query(
+      `SELECT DISTINCT ON (thread_key) thread_key, state FROM threads
+        WHERE kind = 'alert' AND thread_key = ANY($1::text[]) ORDER BY thread_key, seq DESC`,
+      [[...found.keys()]],
+    );
+    for (const r of rows) found.set(r.thread_key as string, JSON.parse(r.state as string) as EpisodeState);
+    return found;
+  }
+
   async commitDecision(d: CommitDecision): Promise<boolean> {
     return (await this.commitDecisions([d]))[0] as boolean;
   }
@@ -124,10 +137,9 @@ export class PostgresStore implements ThreadStore {
   async commitDecisions(ds: CommitDecision[], holder?: LeaseHolder): Promise<boolean[]> {
     if (ds.length === 0) return [];
     return this.db.tx(async (c) => {
-      const keys = await this.keysOf(c, ds);
+      const keys = holder ? await this.keysOf(c, ds) : [];
       if (holder && !(await leases.stillHeld(c, keys, holder))) return ds.map(() => false);
-      const done: boolean[] = [];
-      for (const d of ds) done.push(await this.commitOne(c, d));
+      const done = await commitBatch(c, ds);
       if (holder) await leases.releaseFinishedKeys(c, keys, holder.owner);
       return done;
     });
@@ -139,48 +151,6 @@ export class PostgresStore implements ThreadStore {
       [ds.map((d) => d.notificationId)],
     );
     return rows.map((r) => r.thread_key as string);
-  }
-
-  private async commitOne(c: Queryable, d: CommitDecision): Promise<boolean> {
-    const marked = await c.query(
-      'UPDATE notifications SET processed_at = $1, result = $2 WHERE id = $3 AND processed_at IS NULL',
-      [d.now, d.reason, d.notificationId],
-    );
-    if (marked.rowCount === 0) return false;
-    const ep = d.episode;
-    // Duplicates and ignored notifications leave the episode exactly as it was.
-    if (ep && d.reason !== 'duplicate' && d.reason !== 'ignored') {
-      await c.query(
-        `INSERT INTO threads (id, kind, thread_key, seq, channel, status, state, opened_at, resolved_at, previous_id, updated_at)
-           VALUES ($1, 'alert', $2, $3, $4, $5, $6, $7, $8, $9, $10)
-           ON CONFLICT (id) DO UPDATE SET status = excluded.status, state = excluded.state,
-             resolved_at = excluded.resolved_at, updated_at = excluded.updated_at`,
-        [
-          ep.id,
-          ep.threadKey,
-          ep.seq,
-          ep.channel,
-          ep.status,
-          JSON.stringify(ep),
-          ep.openedAt,
-          ep.resolvedAt ?? null,
-          ep.previous?.id ?? null,
-          d.now,
-        ],
-      );
-      await storm.saveMemberEntry(c, ep);
-    }
-    for (const a of d.actions) {
-      await outbox.insertOutbox(
-        c,
-        a.episodeId,
-        ep?.channel ?? '',
-        a.type,
-        a.type === 'reply' ? a.change : null,
-        d.now,
-      );
-    }
-    return true;
   }
 
   async deliverable(now: number, limit: number, opts: DeliverableOptions = {}): Promise<OutboxItem[]> {

@@ -143,6 +143,12 @@ export class SqliteStore implements ThreadStore {
     return episode;
   }
 
+  async latestEpisodes(threadKeys: string[]): Promise<Map<string, EpisodeState | null>> {
+    const found = new Map<string, EpisodeState | null>();
+    for (const key of threadKeys) found.set(key, await this.latestEpisode(key));
+    return found;
+  }
+
   async commitDecision(d: CommitDecision): Promise<boolean> {
     return (await this.commitDecisions([d]))[0] as boolean;
   }

@@ -192,6 +192,8 @@ export interface ThreadStore extends StormStore {
   pendingNotifications(limit: number): Promise<PendingNotification[]>;
   /** The latest episode of a thread key (open or resolved). */
   latestEpisode(threadKey: string): Promise<EpisodeState | null>;
+  /** latestEpisode for many keys in one read (a batch's keys): every key asked is in the map. */
+  latestEpisodes(threadKeys: string[]): Promise<Map<string, EpisodeState | null>>;
   /**
    * Marks the notification processed, saves the episode and appends its actions to the outbox,
    * atomically. Returns false (and changes nothing) when the notification was already processed.
