@@ -1,0 +1,113 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { repoRoot, runProcess } from '../helpers/process.js';
+import { hasPrometheus } from '../helpers/prometheus.js';
+
+const promDir = join(repoRoot, 'examples', 'prometheus');
+const amFile = join(repoRoot, 'examples', 'alertmanager', 'alertmanager.yml');
+const inDir = (sub: string) => readdirSync(join(promDir, sub)).map((f) => join(promDir, sub, f));
+
+function hasAmtool(): boolean {
+  try {
+    execFileSync('amtool', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe.skipIf(!hasPrometheus())('examples/prometheus with promtool', () => {
+  it('has alert rules that all pass promtool check rules', async () => {
+    const r = await runProcess('promtool', ['check', 'rules', ...inDir('rules')]);
+    expect(r.stdout + r.stderr).not.toContain('FAILED');
+    expect(r.code).toBe(0);
+  });
+
+  it('has a promtool unit test for every alert, and they pass', async () => {
+    const alerts = inDir('rules').flatMap((f) =>
+      (
+        parse(readFileSync(f, 'utf8')) as { groups: Array<{ rules: Array<{ alert?: string }> }> }
+      ).groups.flatMap((g) => g.rules.flatMap((r) => (r.alert ? [r.alert] : []))),
+    );
+    const tested = new Set(
+      inDir('tests').flatMap((f) =>
+        (
+          parse(readFileSync(f, 'utf8')) as {
+            tests: Array<{ alert_rule_test?: Array<{ alertname: string }> }>;
+          }
+        ).tests.flatMap((t) => (t.alert_rule_test ?? []).map((a) => a.alertname)),
+      ),
+    );
+    for (const a of [
+      'ThreaderDown',
+      'ThreaderHigh5xxRatio',
+      'ThreaderSlackDeliveryFailing',
+      'ThreaderSlackCallsFailing',
+      'ThreaderOutboxBacklog',
+      'ThreaderOutboxGrowing',
+      'ThreaderStormMode',
+      'ThreaderGuardLockedTooLong',
+    ])
+      expect(alerts).toContain(a);
+    expect(alerts.filter((a) => !tested.has(a))).toEqual([]);
+    const r = await runProcess('promtool', ['test', 'rules', ...inDir('tests')]);
+    expect(r.stdout + r.stderr).not.toContain('FAILED');
+    expect(r.code).toBe(0);
+  });
+
+  it('has a scrape configuration promtool accepts, with the threader and a fleet job', async () => {
+    const r = await runProcess('promtool', ['check', 'config', join(promDir, 'prometheus.yml')]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const config = parse(readFileSync(join(promDir, 'prometheus.yml'), 'utf8')) as {
+      scrape_configs: Array<{ job_name: string }>;
+    };
+    expect(config.scrape_configs.map((s) => s.job_name)).toEqual(['threader', 'api']);
+  });
+});
+
+describe.skipIf(!hasAmtool())('examples/alertmanager/alertmanager.yml with amtool', () => {
+  interface Receiver {
+    name: string;
+    webhook_configs?: Array<{
+      url: string;
+      send_resolved: boolean;
+      max_alerts: number;
+      http_config: { authorization: { type: string; credentials_file?: string; credentials?: string } };
+    }>;
+  }
+  const config = parse(readFileSync(amFile, 'utf8')) as { receivers: Receiver[] };
+
+  it('passes amtool check-config', async () => {
+    const r = await runProcess('amtool', ['check-config', amFile]);
+    expect(r.stdout + r.stderr).toContain('SUCCESS');
+    expect(r.code).toBe(0);
+  });
+
+  it('sends to the threader webhook with a bearer token from a file, resolves included, alerts capped', () => {
+    const hooks = config.receivers.flatMap((r) => r.webhook_configs ?? []);
+    expect(hooks.length).toBeGreaterThan(0);
+    for (const h of hooks) {
+      expect(new URL(h.url).pathname).toBe('/webhook/alertmanager');
+      expect(h.send_resolved).toBe(true);
+      expect(h.max_alerts).toBeGreaterThan(0);
+      expect(h.http_config.authorization.type).toBe('Bearer');
+      expect(h.http_config.authorization.credentials_file).toMatch(/^\//);
+      expect(h.http_config.authorization.credentials).toBeUndefined();
+    }
+  });
+
+  it("routes the threader's own alerts around the threader, and everything else to it", async () => {
+    const route = async (...labels: string[]) =>
+      (
+        await runProcess('amtool', ['config', 'routes', 'test', `--config.file=${amFile}`, ...labels])
+      ).stdout.trim();
+    expect(await route('alertname=ThreaderDown', 'instance=t1')).toBe('threader-itself');
+    expect(await route('alertname=HighErrorRate', 'team=db')).toBe('slack-threads-db');
+    expect(await route('alertname=HighErrorRate')).toBe('slack-threads');
+    const itself = config.receivers.find((r) => r.name === 'threader-itself');
+    expect(itself?.webhook_configs).toBeUndefined();
+  });
+});
