@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import { decide } from '../core/decide.js';
-import type { Decision, EpisodeState, ThreadPolicy } from '../core/types.js';
+import type { Decision, ThreadPolicy } from '../core/types.js';
 import { StoreUnavailableError } from '../errors.js';
 import type { DecisionShaper } from './storm.js';
 import type { LeaseHolder, PendingNotification, ThreadStore } from '../store/types.js';
@@ -161,12 +161,11 @@ export class NotificationProcessor {
   private async processBatch(batch: PendingNotification[]): Promise<void> {
     const { store, clock, metrics, logger } = this.deps;
     const now = clock.now();
-    const latest = new Map<string, EpisodeState | null>();
+    // One read for the whole batch: a round trip per key was most of a batch's time on PostgreSQL.
+    const latest = await store.latestEpisodes([...new Set(batch.map((n) => n.threadKey))]);
     const decisions: Array<{ n: PendingNotification; d: Decision }> = [];
     for (const n of batch) {
-      const prev = latest.has(n.threadKey)
-        ? (latest.get(n.threadKey) ?? null)
-        : await store.latestEpisode(n.threadKey);
+      const prev = latest.get(n.threadKey) ?? null;
       // Decided as of arrival: a backlog (store retries, a restart) must not squash durations and windows.
       const decided = decide(prev, n.part, {
         channel: n.channel,
