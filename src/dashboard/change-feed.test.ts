@@ -60,6 +60,7 @@ describe('observeStore', () => {
     await expect(s.failOutbox(1, { dead: true } as never)).rejects.toThrow('store down');
     expect(events).toEqual([]);
     expect(s.kind).toBe('fake');
+    expect(typeof s.toString()).toBe('string');
   });
 });
 

@@ -5,15 +5,17 @@ import type { DashboardEvent, Timers } from './live-events.js';
 type Publish = (e: DashboardEvent) => void;
 
 /** What each store write means for the pages; told once the write succeeded. */
-const WRITES: Record<string, (args: unknown[]) => DashboardEvent[]> = {
-  commitDecision: ([d]) => decided([d as CommitDecision]),
-  commitDecisions: ([ds]) => decided(ds as CommitDecision[]),
-  completeOutbox: ([, m]) => [{ type: 'message', threadId: (m as MessageRecord).threadId }],
-  failOutbox: ([, f]) => ((f as OutboxFailure).dead ? [{ type: 'threads' }] : []),
-  saveInteraction: ([id]) => [{ type: 'thread', threadId: id as string }],
-  openThread: ([t]) => [{ type: 'thread', threadId: (t as { id: string }).id }],
-  prune: () => [{ type: 'threads' }],
-};
+const WRITES = new Map<PropertyKey, (args: unknown[]) => DashboardEvent[]>(
+  Object.entries({
+    commitDecision: ([d]) => decided([d as CommitDecision]),
+    commitDecisions: ([ds]) => decided(ds as CommitDecision[]),
+    completeOutbox: ([, m]) => [{ type: 'message', threadId: (m as MessageRecord).threadId }],
+    failOutbox: ([, f]) => ((f as OutboxFailure).dead ? [{ type: 'threads' }] : []),
+    saveInteraction: ([id]) => [{ type: 'thread', threadId: id as string }],
+    openThread: ([t]) => [{ type: 'thread', threadId: (t as { id: string }).id }],
+    prune: () => [{ type: 'threads' }],
+  } satisfies Record<string, (args: unknown[]) => DashboardEvent[]>),
+);
 
 function decided(ds: CommitDecision[]): DashboardEvent[] {
   return ds.map((d) => (d.episode ? { type: 'thread', threadId: d.episode.id } : { type: 'threads' }));
@@ -29,7 +31,8 @@ export function observeStore(store: ThreadStore, publish: Publish): ThreadStore 
   return new Proxy(store, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver) as unknown;
-      const events = typeof prop === 'string' ? WRITES[prop] : undefined;
+      // A Map, not an object: `toString` or `constructor` must never look like a write.
+      const events = WRITES.get(prop);
       if (!events || typeof value !== 'function') return value;
       let fn = wrapped.get(prop);
       if (!fn) {

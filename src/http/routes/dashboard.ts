@@ -140,7 +140,8 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: DashboardDep
     );
   });
 
-  app.get('/events', dashboard, (req, reply) => {
+  // No HEAD twin: a HEAD request would otherwise hold a stream open with nothing to read.
+  app.get('/events', { ...dashboard, exposeHeadRoute: false }, (req, reply) => {
     reply.hijack();
     reply.raw.writeHead(200, {
       ...SECURITY_HEADERS,
