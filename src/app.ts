@@ -187,6 +187,8 @@ export async function createApp(config: LoadedConfig, deps: AppDeps = {}): Promi
         configuredUrl: config.alertmanager.url,
         intervalMs: config.alertmanager.reconcile.interval,
         graceMs: config.alertmanager.reconcile.grace,
+        confirmMs: config.alertmanager.reconcile.confirm,
+        owner: replica?.owner,
         onAppended: () => processor.kick(),
       })
     : undefined;

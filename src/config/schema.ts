@@ -69,6 +69,12 @@ export const configSchema = z.strictObject({
           interval: duration('1m'),
           /** Threads notified more recently than this are left alone: their resolve may be on its way. */
           grace: duration('5m'),
+          /**
+           * A thread closes only when its alerts stayed gone this long (two rounds at least this far
+           * apart), and never while Alertmanager has been up for less (a restart empties its list).
+           * 5m: Alertmanager's default group_interval, over Prometheus's 1m resend delay.
+           */
+          confirm: duration('5m'),
         })
         .prefault({}),
     })

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decide } from '../core/decide.js';
 import type { AlertMemory, EpisodeState } from '../core/types.js';
 import type { AmAlert } from '../alertmanager/types.js';
-import { syntheticResolve, threadsToClose } from './plan.js';
+import { confirmGone, syntheticResolve, threadsToClose } from './plan.js';
 
 const NOW = 1_000_000;
 const mem = (fp: string, over: Partial<AlertMemory> = {}): AlertMemory => ({
@@ -100,5 +100,45 @@ describe('syntheticResolve', () => {
     expect(d.reason).toBe('all alerts resolved');
     expect(d.next?.status).toBe('resolved');
     expect(d.actions.map((a) => a.type)).toEqual(['reply', 'update_parent']);
+  });
+});
+
+describe('confirmGone', () => {
+  const MIN = 60_000;
+  const a = ep([mem('a')], { id: 'ep_a' });
+  const cases: Array<[string, Array<[string, number]>, number, string[], Array<[string, number]>]> = [
+    [
+      'a thread seen gone for the first time is not closed, only remembered',
+      [],
+      5 * MIN,
+      [],
+      [['ep_a', NOW]],
+    ],
+    [
+      'a thread still gone more than the confirmation period after it was first seen gone is closed',
+      [['ep_a', NOW - 5 * MIN - 1]],
+      5 * MIN,
+      ['ep_a'],
+      [],
+    ],
+    [
+      'a thread gone in two rounds only a minute apart waits for the rest of the period',
+      [['ep_a', NOW - MIN]],
+      5 * MIN,
+      [],
+      [['ep_a', NOW - MIN]],
+    ],
+    ['with no confirmation period a single round closes it', [], 0, ['ep_a'], []],
+  ];
+  it.each(cases)('%s', (_name, before, confirmMs, closed, after) => {
+    const r = confirmGone([a], new Map(before), NOW, confirmMs);
+    expect(r.close.map((s) => s.id)).toEqual(closed);
+    expect([...r.missingSince]).toEqual(after);
+  });
+
+  it('forgets a thread that is no longer gone, so its next absence starts the period over', () => {
+    expect([
+      ...confirmGone([], new Map([['ep_a', NOW - 60 * 60_000]]), NOW, 5 * 60_000).missingSince,
+    ]).toEqual([]);
   });
 });

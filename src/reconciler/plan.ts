@@ -11,6 +11,34 @@ export interface ReconcilePolicy {
   graceMs: number;
 }
 
+/** When each thread was first seen gone, in rounds since; carried from one round to the next. */
+export type MissingSince = ReadonlyMap<string, number>;
+
+/**
+ * Which of the threads seen gone this round are gone for sure. One empty answer proves little: a
+ * restarted Alertmanager holds no alerts until Prometheus sends them again (every resend delay,
+ * 1 min by default), and its notification log survives the restart, so it would not send the
+ * firing group again before repeat_interval — a thread closed then shows RESOLVED on a live
+ * incident for hours. So a thread closes only once it was seen gone in an earlier round more than
+ * `confirmMs` ago and is still gone now; a round where it is present (or notified) forgets it.
+ * `confirmMs` 0 closes on the first round (tests, or an Alertmanager that never restarts).
+ */
+export function confirmGone(
+  gone: readonly EpisodeState[],
+  missingSince: MissingSince,
+  now: number,
+  confirmMs: number,
+): { close: EpisodeState[]; missingSince: Map<string, number> } {
+  const close: EpisodeState[] = [];
+  const next = new Map<string, number>();
+  for (const s of gone) {
+    const first = missingSince.get(s.id);
+    if (confirmMs === 0 || (first !== undefined && now - first > confirmMs)) close.push(s);
+    else next.set(s.id, first ?? now);
+  }
+  return { close, missingSince: next };
+}
+
 /** An open thread is gone when Alertmanager reports none of its firing alerts any more. */
 export function isGone(
   state: EpisodeState,

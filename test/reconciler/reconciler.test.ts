@@ -1,17 +1,18 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageView } from '../../src/emulator/index.js';
 import {
+  ALERTMANAGER_BIN,
   alertmanagerConfig,
   amAlert,
   startAlertmanager,
   until,
   type Alertmanager,
 } from '../helpers/alertmanager.js';
-import { stopAll } from '../helpers/process.js';
+import { startProcess, stopAll, waitForHttp } from '../helpers/process.js';
 import { startThreader, type TestThreader } from '../helpers/threader.js';
 
 /**
@@ -29,10 +30,13 @@ describe('reconciler against a real Alertmanager', () => {
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'threader-reconcile-'));
     const configPath = join(dir, 'threader.yaml');
-    // A long interval: the test drives the rounds itself.
+    // A long interval: the test drives the rounds itself. No confirmation period: one round that
+    // finds the alerts gone closes (the restart case below runs with one).
     writeFileSync(
       configPath,
-      stringify({ alertmanager: { reconcile: { enabled: true, interval: '1h', grace: '0s' } } }),
+      stringify({
+        alertmanager: { reconcile: { enabled: true, interval: '1h', grace: '0s', confirm: '0s' } },
+      }),
     );
     t = await startThreader({ configPath });
     am = await startAlertmanager({ webhookUrl: `${t.url}/webhook/alertmanager` });
@@ -62,13 +66,13 @@ describe('reconciler against a real Alertmanager', () => {
     const reconciler = t.app.reconciler!;
 
     const still = await reconciler.runOnce();
-    expect(still).toEqual({ checked: 1, closed: [], unreachable: [] });
+    expect(still).toMatchObject({ leader: true, checked: 1, closed: [], unreachable: [] });
     expect((await threadOf('DiskFull'))?.status).toBe('firing');
 
     await am.resolve([disk]);
     await until(async () => (await am.alerts()).length === 0, { what: 'Alertmanager forgot the alert' });
     const thread = await threadOf('DiskFull');
-    expect(await reconciler.runOnce()).toEqual({ checked: 1, closed: [thread!.id], unreachable: [] });
+    expect(await reconciler.runOnce()).toMatchObject({ checked: 1, closed: [thread!.id], unreachable: [] });
     await t.app.settle();
 
     const after = await threadOf('DiskFull');
@@ -103,5 +107,90 @@ describe('reconciler against a real Alertmanager', () => {
     expect(t.logs.some((l) => String(l.msg).includes('Alertmanager unreachable; closing nothing'))).toBe(
       true,
     );
+  });
+});
+
+/**
+ * Stops the Alertmanager and starts it again on the same port and storage: its alerts are gone
+ * (Alertmanager keeps none across a restart) but its notification log is not, so it will not
+ * notify the still-firing group again before repeat_interval.
+ */
+async function restart(am: Alertmanager): Promise<void> {
+  await am.processes[0]!.stop(3_000);
+  am.processes[0] = startProcess(
+    ALERTMANAGER_BIN,
+    [
+      `--config.file=${am.configPath}`,
+      `--storage.path=${join(dirname(am.configPath), 'data-0')}`,
+      `--web.listen-address=127.0.0.1:${new URL(am.url).port}`,
+      `--web.external-url=${am.url}`,
+      '--cluster.listen-address=',
+    ],
+    { name: 'alertmanager#0 (restarted)' },
+  );
+  await waitForHttp(`${am.url}/-/ready`, 20_000);
+}
+
+describe('reconciler across an Alertmanager restart', () => {
+  const CONFIRM_MS = 3_000;
+  let t: TestThreader;
+  let am: Alertmanager;
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'threader-reconcile-restart-'));
+    const configPath = join(dir, 'threader.yaml');
+    writeFileSync(
+      configPath,
+      stringify({
+        alertmanager: {
+          reconcile: { enabled: true, interval: '1h', grace: '0s', confirm: `${CONFIRM_MS}ms` },
+        },
+      }),
+    );
+    t = await startThreader({ configPath });
+    am = await startAlertmanager({ webhookUrl: `${t.url}/webhook/alertmanager` });
+  });
+  afterAll(async () => {
+    await am?.stop();
+    await t?.close();
+    await stopAll();
+  });
+
+  const uptimeMs = async () => {
+    const status = (await (await fetch(`${am.url}/api/v2/status`)).json()) as { uptime: string };
+    return Date.now() - Date.parse(status.uptime);
+  };
+
+  it('keeps a live thread open while the restarted Alertmanager reports an empty list', async () => {
+    const api = amAlert({ alertname: 'ApiDown', instance: 'api-1', severity: 'critical' });
+    await am.push([api]);
+    const thread = await until(
+      async () => (await t.app.store.listThreads({})).find((th) => th.parentTs && th.status === 'firing'),
+      { timeoutMs: 15_000, what: 'parent posted' },
+    );
+    const reconciler = t.app.reconciler!;
+
+    await restart(am);
+    expect(await am.alerts()).toEqual([]);
+    // Just restarted: its empty list is no evidence at all.
+    expect(await reconciler.runOnce()).toMatchObject({ closed: [], restarted: [am.url], pending: [] });
+
+    // Up for the confirmation period, still empty (Prometheus has not resent yet): seen gone, not closed.
+    await until(async () => (await uptimeMs()) > CONFIRM_MS + 1_000, { timeoutMs: 15_000, what: 'uptime' });
+    expect(await reconciler.runOnce()).toMatchObject({ closed: [], restarted: [], pending: [thread.id] });
+    expect(await reconciler.runOnce()).toMatchObject({ closed: [], pending: [thread.id] });
+
+    // Prometheus resends the firing alert: the thread is simply live again.
+    await am.push([api]);
+    await until(async () => (await am.alerts()).length === 1, { what: 'alert back in Alertmanager' });
+    const back = Date.now();
+    await until(() => Date.now() - back > CONFIRM_MS, { timeoutMs: 10_000, what: 'confirmation period' });
+    expect(await reconciler.runOnce()).toMatchObject({ checked: 1, closed: [], pending: [] });
+    await t.app.settle();
+    const after = await t.app.store.getThread(thread.id);
+    expect(after?.status).toBe('firing');
+    expect(after?.interaction?.reconciledAt).toBeUndefined();
+    const parent = t.emu.messages(CHANNEL).find((m) => m.ts === thread.parentTs) as MessageView;
+    expect(parent.text).not.toMatch(/RESOLVED/);
   });
 });
