@@ -194,4 +194,19 @@ describe.skipIf(!hasEdgeTools())('the nginx edge template (examples/nginx) on a 
       stub.endStreams();
     }
   });
+
+  it("passes the threader's own event stream through: a webhook sent via the edge is told at once", async () => {
+    const stream = await openEventStream(`${production.origin}/events`, { ca: production.certificate.pem });
+    try {
+      expect(stream.status).toBe(200);
+      expect(headerCount(stream, 'content-security-policy')).toBe(1);
+      await stream.waitFor(': connected\n\n');
+      const body = webhookBody({ groupKey: '{}:{alertname="EdgeEvents"}' });
+      expect((await postWebhook(JSON.stringify(body))).status).toBe(200);
+      await stream.waitFor('event: thread\n');
+      expect(stream.ended()).toBe(false);
+    } finally {
+      stream.close();
+    }
+  });
 });

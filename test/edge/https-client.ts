@@ -58,13 +58,14 @@ export async function httpsRequest(url: string, opts: HttpsOptions): Promise<Htt
 }
 
 /** How often a header name occurs in a response (case-insensitive). */
-export function headerCount(res: HttpsResponse, name: string): number {
+export function headerCount(res: { rawHeaders: string[] }, name: string): number {
   return res.rawHeaders.filter((h, i) => i % 2 === 0 && h.toLowerCase() === name.toLowerCase()).length;
 }
 
 export interface EventStream {
   status: number;
   headers: IncomingHttpHeaders;
+  rawHeaders: string[];
   /** Resolves with the text received so far once it contains `text`; rejects if the stream ends first. */
   waitFor(text: string, timeoutMs?: number): Promise<string>;
   /** True once the response ended. */
@@ -94,6 +95,7 @@ export async function openEventStream(url: string, opts: HttpsOptions): Promise<
   return {
     status: res.statusCode ?? 0,
     headers: res.headers,
+    rawHeaders: res.rawHeaders,
     ended: () => done,
     close: () => res.destroy(),
     waitFor: (needle, timeoutMs = 5_000) =>
