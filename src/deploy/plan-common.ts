@@ -60,7 +60,10 @@ export interface BatchInput {
 
 /**
  * Rolling batches on fixed slots: each batch leaves nginx (one set-weight without it), is drained,
- * stopped, started on its version and health-gated, and only then goes back into nginx.
+ * stopped, started on its version and health-gated, and only then goes back into nginx. Putting
+ * batch k back and taking batch k+1 out is ONE set-weight (one reload): the upstream goes from
+ * N − |k| to N − |k+1| servers, never below N − maxUnavailable, and the fleet saves a reload and
+ * the moment at full size that bought nothing.
  */
 export function batchSteps(
   fleet: FleetState,
@@ -70,6 +73,8 @@ export function batchSteps(
   const notes: string[] = [];
   let weights = { ...fleet.weights };
   const versions = { ...fleet.versions };
+  /** The previous batch is back in `weights` but no set-weight has said so yet. */
+  let backPending = false;
   input.batches.forEach((batch, n) => {
     const b = (input.firstBatch ?? 1) + n;
     const serving = batch.filter((i) => (weights[i] ?? 0) > 0);
@@ -79,7 +84,8 @@ export function batchSteps(
         notes.push(`batch ${b} takes the last instances out of nginx: requests fail until it is back`);
       steps.push({ kind: 'set-weight', weights: { ...weights } });
       steps.push({ kind: 'drain', instances: serving, delay: input.drainDelay, batch: b });
-    }
+    } else if (backPending) steps.push({ kind: 'set-weight', weights: { ...weights } });
+    backPending = false;
     const running = batch.filter((i) => versions[i] !== undefined);
     if (running.length) steps.push({ kind: 'stop', instances: running, batch: b });
     const byVersion = new Map<string, string[]>();
@@ -93,9 +99,10 @@ export function batchSteps(
     const back = batch.filter((i) => (input.weightAfter(i) ?? 0) > 0);
     if (back.length) {
       weights = { ...weights, ...Object.fromEntries(back.map((i) => [i, input.weightAfter(i) as number])) };
-      steps.push({ kind: 'set-weight', weights: { ...weights } });
+      backPending = true;
     }
   });
+  if (backPending) steps.push({ kind: 'set-weight', weights: { ...weights } });
   return { steps, fleet: { ...fleet, versions, weights }, notes };
 }
 

@@ -91,7 +91,6 @@ describe('reverting a failed deploy', () => {
       'stop a',
       'start a@v1',
       'gate a',
-      'weights a=1 b=1 c=1 d=1',
       'weights a=1 c=1 d=1',
       'drain b',
       'stop b',

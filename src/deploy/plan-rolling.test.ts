@@ -2,16 +2,25 @@ import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../errors.js';
 import { planRolling } from './plan-rolling.js';
 import { EMPTY_FLEET } from './plan-common.js';
+import { resolveSurge, rollingBatchSize } from './surge.js';
 import { colouredInstances, fleetOn, short, testEnv } from './plan-fixtures.test-suite.js';
 
 describe('rolling plans', () => {
   const cases = [
     {
-      name: 'four instances at 25 % roll one at a time, each out of nginx before it stops and back only after its gate',
+      name: 'four instances at 25 % roll one at a time, each out of nginx before it stops and back only after its gate, in the reload that takes the next one out',
       env: testEnv(),
       fleet: fleetOn('v1', ['a', 'b', 'c', 'd']),
       batches: [['a'], ['b'], ['c'], ['d']],
-      first: ['weights b=1 c=1 d=1', 'drain a', 'stop a', 'start a@v2', 'gate a', 'weights a=1 b=1 c=1 d=1'],
+      first: [
+        'weights b=1 c=1 d=1',
+        'drain a',
+        'stop a',
+        'start a@v2',
+        'gate a',
+        'weights a=1 c=1 d=1',
+        'drain b',
+      ],
     },
     {
       name: 'maxUnavailable 2 takes two instances per batch',
@@ -27,7 +36,8 @@ describe('rolling plans', () => {
         'stop a,b',
         'start a,b@v2',
         'gate a,b',
-        'weights a=1 b=1 c=1 d=1',
+        'weights a=1 b=1',
+        'drain c,d',
       ],
     },
     {
@@ -51,6 +61,40 @@ describe('rolling plans', () => {
     expect(plan.steps.map(short).slice(0, first.length)).toEqual(first);
     expect(plan.expectedFleet).toEqual(fleetOn('v2', ['a', 'b', 'c', 'd']));
     expect(plan.noop).toBe(false);
+  });
+
+  describe('merging "batch k back" with "batch k+1 out" never shrinks the upstream below N − maxUnavailable', () => {
+    const settings: Array<[string | number, string | number]> = [
+      ['25%', '25%'],
+      [0, '50%'],
+      [1, 2],
+      ['25%', 0],
+    ];
+    const cases = Array.from({ length: 10 }, (_, i) => i + 1).flatMap((n) =>
+      settings.map(([maxSurge, maxUnavailable]) => ({ n, maxSurge, maxUnavailable })),
+    );
+    it.each(cases)(
+      'N = $n with maxSurge $maxSurge and maxUnavailable $maxUnavailable',
+      ({ n, maxSurge, maxUnavailable }) => {
+        const env = testEnv({ strategy: { rolling: { maxSurge, maxUnavailable } } }, n);
+        const names = env.instances.map((i) => i.name);
+        const plan = planRolling(env, fleetOn('v1', names), 'v2');
+        const resolved = resolveSurge(n, env.strategy.rolling.maxSurge, env.strategy.rolling.maxUnavailable);
+        const floor = n - rollingBatchSize(resolved, n);
+        const sizes = plan.steps
+          .filter((s) => s.kind === 'set-weight')
+          .map((s) => Object.values(s.weights).filter((w) => w > 0).length);
+        // One reload per batch, plus the last batch back.
+        expect(sizes).toHaveLength((plan.rolling?.batches.length ?? 0) + 1);
+        for (const size of sizes) expect(size).toBeGreaterThanOrEqual(floor);
+        // Never a step stopping an instance still in the upstream.
+        let serving = new Set(names);
+        for (const s of plan.steps) {
+          if (s.kind === 'set-weight') serving = new Set(Object.keys(s.weights));
+          if (s.kind === 'stop') for (const i of s.instances) expect(serving.has(i)).toBe(false);
+        }
+      },
+    );
   });
 
   it('a fleet already on the version at full weight is a no-op with no steps', () => {
