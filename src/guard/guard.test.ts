@@ -154,3 +154,40 @@ describe('the guard window', () => {
     expect((await ctx.file.history()).map((e) => e.event)).toEqual(['lock', 'extend']);
   });
 });
+
+describe('the latest evaluation in the lock file', () => {
+  it('is written beside the lock, so the dashboard can show each SLO against its threshold', async () => {
+    const { readGuardState } = await import('./read-state.js');
+    const { lock } = await lockGuard(ctx, opts);
+    t += MIN;
+    await recordEvaluation(ctx, lock.id, {
+      at: t,
+      healthy: false,
+      results: [
+        {
+          check: 'http_5xx_ratio',
+          outcome: 'Failed',
+          value: 0.034,
+          values: [0.034],
+          comparator: '<=',
+          threshold: 0.01,
+          noData: false,
+          query: 'sum(rate(x[5m]))',
+          message: '3.4% > 1%',
+          at: t,
+          unit: 'ratio',
+        },
+      ],
+    });
+    const state = await readGuardState({ lockFile: ctx.file.path, defaultLockFile: () => '' }, t);
+    expect(state).toMatchObject({
+      locked: true,
+      evaluation: {
+        healthy: false,
+        results: [
+          { check: 'http_5xx_ratio', outcome: 'Failed', value: 0.034, threshold: 0.01, unit: 'ratio' },
+        ],
+      },
+    });
+  });
+});

@@ -173,7 +173,22 @@ export async function recordEvaluation(
     const now = ctx.now();
     if (stored.lock.id !== lockId)
       return { status: describe(stored.lock, now), released: false, stale: true };
-    const lock = withEvaluation(stored.lock, evaluation.healthy, evaluation.at, opts.minSpacingMs);
+    const lock = {
+      ...withEvaluation(stored.lock, evaluation.healthy, evaluation.at, opts.minSpacingMs),
+      lastEvaluation: {
+        at: new Date(evaluation.at).toISOString(),
+        healthy: evaluation.healthy,
+        results: evaluation.results.map((r) => ({
+          check: r.check,
+          outcome: r.outcome,
+          ...(r.value !== undefined ? { value: r.value } : {}),
+          comparator: r.comparator,
+          threshold: r.threshold,
+          ...(r.unit ? { unit: r.unit } : {}),
+          message: r.message,
+        })),
+      },
+    };
     if (lockPhase(lock, now) === 'releasable') {
       await ctx.file.remove();
       await record(ctx, 'release', {

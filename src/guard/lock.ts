@@ -28,6 +28,20 @@ export interface GuardLock {
   release: ReleaseCriteria;
   /** Read from the original qos_guard.sh format (epoch seconds only). */
   legacy?: boolean;
+  /** The latest evaluation `guard watch` made, so readers (dashboard, gauges) can show each SLO's value. */
+  lastEvaluation?: {
+    at: string;
+    healthy: boolean;
+    results: Array<{
+      check: string;
+      outcome: string;
+      value?: number;
+      comparator: string;
+      threshold: number;
+      unit?: string;
+      message: string;
+    }>;
+  };
 }
 
 export interface LockRequest {
