@@ -158,6 +158,11 @@ export interface DeliverableOptions {
   kinds?: ThreadKind[];
   /** At most this many rows per channel and call type (posts, edits); default 10. */
   perChannel?: number;
+  /**
+   * Replicas: leave out rows whose Slack lease (`post:<channel>`, `update`) another holder has
+   * unexpired at `now` — that replica sends them. A single-process store holds every lease.
+   */
+  owner?: string;
 }
 
 /**
