@@ -155,7 +155,13 @@ export class ThreadEngine {
         this.again = false;
         const now = this.deps.clock.now();
         await this.replica?.sweep(now);
-        let items = await this.deps.store.deliverable(now, 500, { kinds: this.kinds });
+        // One post per channel is in flight at a time: a few rows per channel are all a scan can
+        // use, and with replicas the rows another replica holds the lease for stay in the database.
+        let items = await this.deps.store.deliverable(now, 500, {
+          kinds: this.kinds,
+          perChannel: 3,
+          owner: this.deps.replica?.owner,
+        });
         if (this.replica)
           items = await this.replica.filter(items, [...this.postingChannels], this.updating > 0, now);
         nextAt = Infinity;
@@ -352,7 +358,7 @@ export class ThreadEngine {
       ts,
       kind,
       text: msg.text,
-      blocks: msg.blocks ?? msg.attachments ?? null,
+      blocks: recordedContent(msg),
       at: this.deps.clock.now(),
     };
   }
@@ -527,7 +533,7 @@ export class ThreadEngine {
       ts: posted.ts,
       kind: 'parent',
       text: msg.text,
-      blocks: msg.blocks ?? msg.attachments ?? null,
+      blocks: recordedContent(msg),
       at: now,
     });
   }
@@ -535,4 +541,10 @@ export class ThreadEngine {
   private count(method: string, result: string): void {
     this.deps.metrics?.slackCalls.inc({ method, result });
   }
+}
+
+/** What the timeline keeps of a message: its blocks and, when there are any, its attachments too. */
+function recordedContent(msg: SlackMessage): unknown {
+  if (msg.attachments || !msg.attachments) return msg.blocks ?? msg.attachments ?? null;
+  return { blocks: msg.blocks ?? null, attachments: msg.attachments };
 }

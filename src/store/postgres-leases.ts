@@ -27,15 +27,23 @@ async function take(c: Queryable, names: string[], h: LeaseHolder): Promise<stri
   return rows.map((r) => r.name as string);
 }
 
+/** The heartbeat and the takes in one statement: the engine calls this on every scan. */
 export async function holdLeases(db: PostgresDb, names: string[], h: LeaseHolder): Promise<string[]> {
-  return db.tx(async (c) => {
-    await c.query(
-      `INSERT INTO replicas (owner, seen_at) VALUES ($1, $2)
-       ON CONFLICT (owner) DO UPDATE SET seen_at = GREATEST(replicas.seen_at, excluded.seen_at)`,
-      [h.owner, h.now],
-    );
-    return take(c, names, h);
-  });
+  // Sorted, so two replicas taking overlapping sets lock rows in the same order (no deadlock).
+  const sorted = [...new Set(names)].sort();
+  const rows = await db.query(
+    `WITH seen AS (
+       INSERT INTO replicas (owner, seen_at) VALUES ($2, $4)
+       ON CONFLICT (owner) DO UPDATE SET seen_at = GREATEST(replicas.seen_at, excluded.seen_at)
+     )
+     INSERT INTO leases (name, owner, expires_at)
+       SELECT name, $2, $3 FROM unnest($1::text[]) AS name ORDER BY name
+     ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+       WHERE leases.owner = excluded.owner OR leases.expires_at <= $4
+     RETURNING name`,
+    [sorted, h.owner, h.now + h.ttlMs, h.now],
+  );
+  return rows.map((r) => r.name as string);
 }
 
 export async function releaseLeases(db: PostgresDb, owner: string, names: string[]): Promise<void> {

@@ -23,7 +23,13 @@ export async function deliverable(
   const rows = await db.query(
     `WITH eligible AS (
        SELECT o.* FROM outbox o JOIN threads t ON t.id = o.thread_id
-        WHERE o.status = 'pending' AND o.not_before <= $1 AND t.kind = ANY($3::text[]) AND (
+        WHERE o.status = 'pending' AND o.not_before <= $1 AND t.kind = ANY($3::text[])
+          -- Rows another replica holds the Slack lease for are its to send: not read, not parsed.
+          AND ($5::text IS NULL OR NOT EXISTS (
+            SELECT 1 FROM leases l
+             WHERE l.name = CASE WHEN o.kind = 'update_parent' THEN 'update' ELSE 'post:' || o.channel END
+               AND l.owner <> $5 AND l.expires_at > $1))
+          AND (
           o.kind = 'post_parent'
           OR (t.parent_ts IS NOT NULL AND o.kind = 'reply' AND o.id = (
             SELECT min(id) FROM outbox WHERE thread_id = o.thread_id AND kind = 'reply' AND status IN ('pending', 'inflight')))
@@ -36,7 +42,7 @@ export async function deliverable(
        SELECT *, row_number() OVER (PARTITION BY channel, kind = 'update_parent' ORDER BY id) AS rn FROM eligible
      )
      SELECT * FROM ranked WHERE rn <= $4 ORDER BY id LIMIT $2`,
-    [finite(now), limit, opts.kinds ?? ALL_KINDS, opts.perChannel ?? 10],
+    [finite(now), limit, opts.kinds ?? ALL_KINDS, opts.perChannel ?? 10, opts.owner ?? null],
   );
   return rows.map(toOutbox);
 }
@@ -50,34 +56,29 @@ export async function claimOutbox(db: PostgresDb, id: number, now: number, owner
   return n === 1;
 }
 
+/**
+ * One statement, so one round trip per message sent (it was six): the row done, the parent ts
+ * saved, older pending edits settled by this one (it rendered the latest state), the message
+ * recorded — atomically, and nothing at all when there is no such row.
+ */
 export async function completeOutbox(db: PostgresDb, id: number, m: MessageRecord): Promise<void> {
-  await db.tx(async (c) => {
-    const item = (await c.query('SELECT thread_id, kind FROM outbox WHERE id = $1 FOR UPDATE', [id])).rows[0];
-    if (!item) return;
-    await c.query("UPDATE outbox SET status = 'done', last_error = NULL WHERE id = $1", [id]);
-    if (item.kind === 'post_parent') {
-      await c.query('UPDATE threads SET parent_ts = $1, channel = $2 WHERE id = $3 AND parent_ts IS NULL', [
-        m.ts,
-        m.channel,
-        item.thread_id,
-      ]);
-    }
-    if (item.kind === 'update_parent') {
-      // The edit rendered the latest state, so every older pending edit is settled by it.
-      await c.query(
-        `UPDATE outbox SET status = 'done', last_error = 'coalesced'
-          WHERE thread_id = $1 AND kind = 'update_parent' AND status = 'pending' AND id < $2`,
-        [item.thread_id, id],
-      );
-    }
-    await c.query(
-      `INSERT INTO messages (outbox_id, thread_id, channel, ts, kind, text, blocks, at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (outbox_id) DO UPDATE SET ts = excluded.ts, text = excluded.text,
-         blocks = excluded.blocks, at = excluded.at, channel = excluded.channel`,
-      [id, m.threadId, m.channel, m.ts, m.kind, m.text, JSON.stringify(m.blocks ?? null), m.at],
-    );
-  });
+  await db.run(
+    `WITH item AS (
+       UPDATE outbox SET status = 'done', last_error = NULL WHERE id = $1 RETURNING thread_id, kind
+     ), parent AS (
+       UPDATE threads t SET parent_ts = $4, channel = $3 FROM item
+        WHERE item.kind = 'post_parent' AND t.id = item.thread_id AND t.parent_ts IS NULL
+     ), settled AS (
+       UPDATE outbox o SET status = 'done', last_error = 'coalesced' FROM item
+        WHERE item.kind = 'update_parent' AND o.thread_id = item.thread_id AND o.kind = 'update_parent'
+          AND o.status = 'pending' AND o.id < $1
+     )
+     INSERT INTO messages (outbox_id, thread_id, channel, ts, kind, text, blocks, at)
+     SELECT $1, $2, $3, $4, $5, $6, $7, $8 FROM item
+     ON CONFLICT (outbox_id) DO UPDATE SET ts = excluded.ts, text = excluded.text,
+       blocks = excluded.blocks, at = excluded.at, channel = excluded.channel`,
+    [id, m.threadId, m.channel, m.ts, m.kind, m.text, JSON.stringify(m.blocks ?? null), m.at],
+  );
 }
 
 export async function failOutbox(db: PostgresDb, id: number, f: OutboxFailure): Promise<void> {
