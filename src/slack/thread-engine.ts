@@ -545,6 +545,6 @@ export class ThreadEngine {
 
 /** What the timeline keeps of a message: its blocks and, when there are any, its attachments too. */
 function recordedContent(msg: SlackMessage): unknown {
-  if (msg.attachments || !msg.attachments) return msg.blocks ?? msg.attachments ?? null;
+  if (!msg.attachments) return msg.blocks ?? null;
   return { blocks: msg.blocks ?? null, attachments: msg.attachments };
 }

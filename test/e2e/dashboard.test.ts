@@ -102,6 +102,8 @@ describe('dashboard in Chromium', () => {
     await timeline.locator('li.msg-reply').first().waitFor();
     await timeline.locator('li.msg-edit').first().waitFor();
     expect(await timeline.locator('li.msg-parent').count()).toBe(1);
+    // The parent's details live in its attachment (the colour bar): the timeline shows them too.
+    expect(await timeline.locator('li.msg-parent').textContent()).toContain('db-2');
     expect(await timeline.locator('li.msg-reply').first().textContent()).toMatch(/resolved/i);
     await screenshot(page, 'thread-detail');
   });
