@@ -49,6 +49,7 @@ function banner(
   const lines = [
     `Alert Threader listening on ${url}`,
     `  webhook:  POST ${url}/webhook/alertmanager${auth ? ' (Authorization: Bearer required)' : ' (no token set: open to anyone who can reach it)'}`,
+    `  dashboard: ${url}/`,
     `  threads:  ${url}/api/threads    health: ${url}/health    metrics: ${url}/metrics`,
     `  store:    ${displayStore(db)}`,
     mode === 'embedded'
