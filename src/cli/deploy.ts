@@ -8,6 +8,7 @@ import {
   driveDeploy,
   fleetBefore,
   openSession,
+  pickVersion,
   recordJson,
   type SessionFlags,
 } from './deploy-run.js';
@@ -37,9 +38,9 @@ export function register(program: Command): void {
     .summary('roll a version out to an environment (rolling, canary, blue-green)')
     .requiredOption('--config <file>', 'deploy config (YAML)')
     .requiredOption('--env <name>', 'environment')
-    // `--version` is the program's own flag (commander reads it before subcommands), hence --to.
-    .argument('[version]', 'version to deploy (or --to; required unless --resume)')
-    .option('--to <v>', 'version to deploy')
+    .argument('[version]', 'version to deploy (or --version / --to; required unless --resume)')
+    .option('--version <v>', 'version to deploy')
+    .option('--to <v>', 'version to deploy (same as --version)')
     .option('--strategy <s>', `override the environment's strategy (${STRATEGIES.join(', ')})`)
     .option('--reason <text>', 'why (recorded; required with --force)')
     .option('--force', 'start although the guard window is locked (needs --reason; recorded)')
@@ -48,8 +49,11 @@ export function register(program: Command): void {
     .option('--state-db <path>', 'deploy records (default: stateDb of the config)')
     .option('--json', 'print only the final deploy record as JSON on stdout')
     .action(async (positional: string | undefined, flags: DeployFlags) => {
-      flags.version = positional ?? flags.to;
-      if (!flags.resume && !flags.version) throw new UsageError('--version is required (or --resume ID)');
+      const version = pickVersion(positional, flags);
+      if (!flags.resume && !version)
+        throw new UsageError(
+          'the version is required: threader deploy VERSION (or --version V, or --resume ID)',
+        );
       if (flags.strategy && !STRATEGIES.includes(flags.strategy as StrategyName))
         throw new UsageError(`--strategy must be one of ${STRATEGIES.join(', ')}`);
       const s = await openSession(flags);
@@ -63,18 +67,14 @@ export function register(program: Command): void {
           return;
         }
         const fleet = await fleetBefore(s);
-        const plan = planning.plan(s.env, fleet, flags.version as string, {
+        const plan = planning.plan(s.env, fleet, version as string, {
           ...(flags.strategy ? { strategy: flags.strategy as StrategyName } : {}),
         });
         if (plan.noop) {
           if (flags.json)
-            process.stdout.write(
-              `${JSON.stringify({ noop: true, env: s.env.name, version: flags.version })}\n`,
-            );
+            process.stdout.write(`${JSON.stringify({ noop: true, env: s.env.name, version })}\n`);
           else
-            process.stderr.write(
-              `nothing to do: every instance of ${s.env.name} already runs ${flags.version}\n`,
-            );
+            process.stderr.write(`nothing to do: every instance of ${s.env.name} already runs ${version}\n`);
           return;
         }
         const record = await createDeploy(

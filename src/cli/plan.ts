@@ -7,11 +7,13 @@ import { formatPlan } from '../deploy/plan-format.js';
 import { loadDeploySpec } from '../deploy/spec.js';
 import type { DeployRecord, StrategyName } from '../deploy/types.js';
 import { openDeployStore } from '../store/deploy-sqlite.js';
+import { pickVersion } from './deploy-run.js';
 
 interface PlanFlags {
   config: string;
   env: string;
   to?: string;
+  version?: string;
   strategy?: string;
   json?: boolean;
   stateDb?: string;
@@ -32,14 +34,14 @@ export function register(program: Command): void {
     .summary('print the steps a deploy would take (exit 0 no change, 1 changes, 2+ error)')
     .requiredOption('--config <file>', 'deploy config (YAML)')
     .requiredOption('--env <name>', 'environment')
-    // `--version` is the program's own flag (commander reads it before subcommands), hence --to.
-    .argument('[version]', 'version to plan for (or --to)')
-    .option('--to <v>', 'version to plan for')
+    .argument('[version]', 'version to plan for (or --version / --to)')
+    .option('--version <v>', 'version to plan for')
+    .option('--to <v>', 'version to plan for (same as --version)')
     .option('--strategy <s>', `override the environment's strategy (${STRATEGIES.join(', ')})`)
     .option('--state-db <path>', 'deploy records (default: stateDb of the config; missing = empty fleet)')
     .option('--json', 'print the plan (and the fleet it starts from) as JSON')
     .action(async (positional: string | undefined, flags: PlanFlags) => {
-      const version = positional ?? flags.to;
+      const version = pickVersion(positional, flags);
       if (!version)
         throw new UsageError(
           'the version to plan for is required (threader plan --config F --env E VERSION)',
