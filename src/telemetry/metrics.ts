@@ -7,8 +7,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  */
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
   const registry = new Registry();
-  if (opts.defaultMetrics !== false)
-    collectDefaultMetrics({ register: registry, prefix: 'threader_' });
+  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'threader_' });
   const m = {
     registry,
     httpRequests: new Counter({
