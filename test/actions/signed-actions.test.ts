@@ -74,6 +74,11 @@ describe('POST /slack/actions: signed button presses', () => {
     await refusedWithoutChange(() => click({ action_id: 'threader_ack', timestamp: stale }));
   });
 
+  it('refuses a request signed more than five minutes in the future', async () => {
+    const ahead = Math.floor(Date.now() / 1000) + 301;
+    await refusedWithoutChange(() => click({ action_id: 'threader_ack', timestamp: ahead }));
+  });
+
   it('refuses a request without the signature headers', async () => {
     const { request } = await click({ action_id: 'threader_alertmanager' });
     for (const drop of ['x-slack-signature', 'x-slack-request-timestamp']) {
