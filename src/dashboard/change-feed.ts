@@ -12,6 +12,7 @@ const WRITES = new Map<PropertyKey, (args: unknown[]) => DashboardEvent[]>(
     completeOutbox: ([, m]) => [{ type: 'message', threadId: (m as MessageRecord).threadId }],
     failOutbox: ([, f]) => ((f as OutboxFailure).dead ? [{ type: 'threads' }] : []),
     saveInteraction: ([id]) => [{ type: 'thread', threadId: id as string }],
+    updateInteraction: ([id]) => [{ type: 'thread', threadId: id as string }],
     openThread: ([t]) => [{ type: 'thread', threadId: (t as { id: string }).id }],
     prune: () => [{ type: 'threads' }],
   } satisfies Record<string, (args: unknown[]) => DashboardEvent[]>),

@@ -191,8 +191,8 @@ export class SqliteStore implements ThreadStore {
         previousId: ep.previous?.id ?? null,
         now: d.now,
       });
-    }
       storm.saveMemberEntry(this.s, ep);
+    }
     for (const a of d.actions) {
       outbox.insertOutbox(
         this.s,
