@@ -10,7 +10,7 @@ import { commands } from './commands.js';
 export async function main(argv: string[]): Promise<number | undefined> {
   const program = new Command('threader')
     .description(
-      'Alert Threader: Alertmanager → one live Slack thread per alert group; retry and the QoS guard window',
+      'Alert Threader: Alertmanager → one live Slack thread per alert group; safe deploys behind nginx; retry and the QoS guard window',
     )
     .version(await readVersion(), '-V, --version')
     // Options after a subcommand are the subcommand's: `threader plan --version v2` is plan's --version.
