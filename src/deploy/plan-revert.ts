@@ -1,4 +1,5 @@
 import { applySteps, batchSteps, chunk, sameWeights, without } from './plan-common.js';
+import { selectCanaries } from './spec-checks.js';
 import { resolveSurge, rollingBatchSize } from './surge.js';
 import type { EnvironmentSpec, FleetState, Plan, Step } from './types.js';
 
@@ -11,12 +12,19 @@ import type { EnvironmentSpec, FleetState, Plan, Step } from './types.js';
  * 1. Traffic first (canary, blue-green; Argo's abort): nginx only on instances still running their
  *    old version — a switch back to the old colour, or all canary traffic to stable. A rolling
  *    deploy skips this (its new-version instances passed their gates and pulling them all out would
- *    shrink capacity below maxUnavailable); it restores in batches instead.
+ *    shrink capacity below maxUnavailable); it restores in batches instead. So does a canary whose
+ *    promotion has begun (a stable instance already changed): its canaries and promoted instances
+ *    carry equal shares of the traffic, and pulling them all out at once could leave one instance
+ *    serving everything (review R2 #1).
  * 2. Instances changed and out of nginx are restarted on their old version at once (no capacity
  *    to lose), health-gated.
  * 3. Changed instances still in nginx roll back in batches (rolling only).
  * 4. The weights of `fleetBefore` (one switch for blue-green).
  * 5. Instances that were not running before leave nginx, are drained and stopped.
+ *
+ * The serving set never shrinks below N − maxUnavailable on the revert's account, and an upstream
+ * that would end empty (a failed first deploy) is left alone: nginx refuses an upstream without
+ * servers, and the instances behind it are stopped anyway.
  *
  * No analysis or pause: the fast path. Every step is idempotent, so a crashed revert can rerun.
  */
@@ -41,6 +49,7 @@ export function planRevert(
   let weights = { ...now.weights };
   const setWeights = (next: Record<string, number>, switchTo?: FleetState['activeColour']) => {
     if (sameWeights(weights, next)) return;
+    if (!Object.values(next).some((w) => w > 0)) return;
     const leaving = Object.keys(weights).filter((n) => (weights[n] ?? 0) > 0 && !((next[n] ?? 0) > 0));
     steps.push(
       switchTo ? { kind: 'switch', to: switchTo, weights: next } : { kind: 'set-weight', weights: next },
@@ -50,7 +59,9 @@ export function planRevert(
     if (leaving.length) steps.push({ kind: 'drain', instances: leaving, delay: drainDelay });
   };
 
-  if (plan.strategy !== 'rolling') {
+  const canaries = new Set(plan.strategy === 'canary' ? selectCanaries(env).map((i) => i.name) : []);
+  const promoting = plan.strategy === 'canary' && changed.some((n) => !canaries.has(n));
+  if (plan.strategy !== 'rolling' && !promoting) {
     const good = Object.fromEntries(
       Object.entries(before.weights).filter(
         ([n, w]) => w > 0 && !changed.includes(n) && now.versions[n] !== undefined,
@@ -61,6 +72,18 @@ export function planRevert(
         before.activeColour && before.activeColour !== now.activeColour ? before.activeColour : undefined;
       setWeights(good, colourBack);
     }
+  } else {
+    // Instances taken out of nginx but not yet replaced (a drain, a merged set-weight that failed)
+    // go back before any changed one leaves, so a batch never takes the serving set below N − maxUnavailable.
+    const idle = names.filter(
+      (n) =>
+        !changed.includes(n) &&
+        now.versions[n] !== undefined &&
+        (before.weights[n] ?? 0) > 0 &&
+        !((weights[n] ?? 0) > 0),
+    );
+    if (idle.length)
+      setWeights({ ...weights, ...Object.fromEntries(idle.map((n) => [n, before.weights[n] as number])) });
   }
 
   const outOfNginx = restore.filter((n) => !((weights[n] ?? 0) > 0));
