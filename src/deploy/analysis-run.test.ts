@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { renderQuery } from '../metrics/promql.js';
 import type { MetricCheck } from '../metrics/types.js';
-import { scopeToInstances, targetAddress } from './analysis-run.js';
+import { runAnalysis, scopeToInstances, targetAddress } from './analysis-run.js';
+import type { AnalysisSpec } from './types.js';
 
 const fiveXx: MetricCheck = {
   name: 'http_5xx_ratio',
@@ -71,4 +72,39 @@ describe('scopeToInstances', () => {
   it('names an IPv6 target the way Prometheus does, in brackets', () => {
     expect(targetAddress({ host: '::1', port: 8080 })).toBe('[::1]:8080');
   });
+});
+
+describe('runAnalysis', () => {
+  const spec: AnalysisSpec = {
+    provider: { type: 'prometheus', url: 'http://127.0.0.1:9', timeout: 1_000 },
+    checks: [fiveXx],
+    window: 60_000,
+    interval: 1_000,
+    count: 3,
+    failureLimit: 0,
+    consecutiveErrorLimit: 4,
+    inconclusiveLimit: 0,
+    noData: 'fail',
+  };
+  const down = {
+    measure: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:9')),
+  };
+
+  it.each([1, 3])(
+    'a gate of count %i whose provider fails on every measurement ends in Error, never promotes',
+    async (count) => {
+      let now = 0;
+      const result = await runAnalysis(
+        spec,
+        { count, interval: 1_000 },
+        {
+          provider: down as never,
+          now: () => now,
+          sleep: async (ms) => void (now += ms),
+        },
+      );
+      expect(result.outcome).toBe('Error');
+      expect(result.deciding[0]?.message).toMatch(/provider error: connect ECONNREFUSED/);
+    },
+  );
 });

@@ -81,6 +81,15 @@ describe('evaluate (Argo semantics)', () => {
     ['the analysis is Running until count measurements exist', [S, S], { count: 3 }, 'Running'],
     ['the analysis succeeds once count measurements are good', [S, S, S], { count: 3 }, 'Successful'],
     ['a failure ends a counted analysis early', [F], { count: 3 }, 'Failed'],
+    [
+      'count reached with every measurement a provider error is Error, not Successful (fail closed, unlike Argo)',
+      [E, E, E],
+      { count: 3 },
+      'Error',
+    ],
+    ['a single measurement that is a provider error is Error', [E], { count: 1 }, 'Error'],
+    ['one good measurement among errors is evidence: Argo decides', [E, S, E], { count: 3 }, 'Successful'],
+    ['errors still Running before count fail nothing yet', [E, E], { count: 3 }, 'Running'],
   ])('%s', (_name, judgements, limits, phase) => {
     expect(evaluate(judgements, limits).phase).toBe(phase);
   });

@@ -116,7 +116,8 @@ export interface AnalysisResult {
 /**
  * Argo Rollouts' assessment of a metric's measurements so far, in order: Failed beats
  * Inconclusive beats Error; errors are not failures but too many in a row end the analysis.
- * 'Running' only while `count` measurements have not been taken yet.
+ * 'Running' only while `count` measurements have not been taken yet. One rule is ours, not Argo's:
+ * count reached with nothing but provider errors is Error (fail closed).
  */
 export function evaluate(
   judgements: readonly Judgement[],
@@ -146,6 +147,10 @@ export function evaluate(
   if (r.failed > l.failureLimit) r.phase = 'Failed';
   else if (r.inconclusive > l.inconclusiveLimit) r.phase = 'Inconclusive';
   else if (r.consecutiveErrors > l.consecutiveErrorLimit) r.phase = 'Error';
-  else if (l.count === undefined || r.measurements >= l.count) r.phase = 'Successful';
+  else if (l.count === undefined || r.measurements >= l.count)
+    // Our one deliberate difference from Argo (docs/deploy.md "Gate outcomes"): a finished analysis
+    // with no measurement other than provider errors has no evidence at all, so it fails closed as
+    // Error instead of passing whenever count <= consecutiveErrorLimit (review R2 #2).
+    r.phase = r.measurements > 0 && r.errors === r.measurements ? 'Error' : 'Successful';
   return r;
 }
