@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { planning } from '../deploy/compose-plan.js';
 import { createDeploy, takeOver } from '../deploy/executor-start.js';
+import { rollbackTarget } from '../deploy/rollback-target.js';
 import type { StrategyName } from '../deploy/types.js';
 import { UsageError } from '../errors.js';
 import {
@@ -104,7 +105,10 @@ export function register(program: Command): void {
     )
     .requiredOption('--config <file>', 'deploy config (YAML)')
     .requiredOption('--env <name>', 'environment')
-    .option('--to <v>', 'version to go back to (default: the one before the last succeeded deploy)')
+    .option(
+      '--to <v>',
+      'version to go back to (default: the newest known-good one before the current, skipping rollbacks and what they undid)',
+    )
     .option('--reason <text>', 'why (recorded; required with --force)')
     .option('--force', 'start although the guard window is locked (needs --reason; recorded)')
     .option('--by <name>', 'who rolls back')
@@ -117,9 +121,13 @@ export function register(program: Command): void {
           const say = (l: string) => void (flags.json || process.stderr.write(l));
           const why = flags.reason ?? `rollback${flags.to ? ` to ${flags.to}` : ''}`;
           const aborted = await abortActive(s, why, { say });
-          const last = await s.store.lastSucceeded(s.env.name);
-          const to = flags.to ?? aborted?.fromVersion ?? last?.fromVersion ?? undefined;
-          if (!to) throw new UsageError(`no earlier known-good version of ${s.env.name}: pass --to VERSION`);
+          const history = await s.store.list({ env: s.env.name, status: 'succeeded', limit: 1_000 });
+          const target = rollbackTarget(history);
+          const to = flags.to ?? aborted?.fromVersion ?? target.to ?? undefined;
+          if (!to)
+            throw new UsageError(
+              `no earlier known-good version of ${s.env.name} than ${target.current ?? 'nothing'} (rollbacks and the deploys they undid are skipped): pass --to VERSION`,
+            );
           const fleet = await fleetBefore(s);
           const plan = planning.rollback(s.env, fleet, to);
           if (plan.noop && aborted) {
@@ -137,7 +145,7 @@ export function register(program: Command): void {
               reason: flags.reason ?? `rollback to ${to}`,
               force: flags.force,
               configPath: s.configPath,
-              ...(last ? { rollbackOf: last.id } : {}),
+              ...(target.rollbackOf ? { rollbackOf: target.rollbackOf } : {}),
             },
             { store: s.store, guard: s.guard, now: Date.now, host: s.host },
           );
