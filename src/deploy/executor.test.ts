@@ -129,6 +129,26 @@ describe('the deploy executor', () => {
     expect(t.router.weights).toEqual({ a: 1, b: 1, c: 1 });
   });
 
+  it('fails a health gate that an old process answers while the one just started died: the driver confirms what it started', async () => {
+    const t = setup(canarySteps);
+    t.driver.diesOnStart.add('d');
+    const done = await t.run();
+    expect(done.status).not.toBe('succeeded');
+    expect(done.failure).toMatchObject({ kind: 'health-gate', gate: true });
+    expect(done.failure?.message).toMatch(
+      /d: 127\.0\.0\.1:9004 answers its health check, but what the process driver started there is not running/,
+    );
+    expect(t.router.applied).not.toContainEqual({ a: 3, b: 3, c: 3, d: 1 });
+  });
+
+  it('fails a health gate when the driver reports another version than the plan started', async () => {
+    const t = setup(canarySteps);
+    const start = t.driver.start.bind(t.driver);
+    t.driver.start = async (i, v) => start(i, v === 'v2' ? 'v1' : v);
+    const done = await t.run();
+    expect(done.failure?.message).toContain('the process driver reports v1 running, not v2');
+  });
+
   it('gives a health gate until its deadline, probing once per interval', async () => {
     const t = setup([{ kind: 'health-gate', instances: ['d'] }], { unhealthy: new Set([9004]) });
     t.deps.planRevert = () => [];

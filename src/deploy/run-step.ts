@@ -100,6 +100,34 @@ async function setWeights(
   return `${changed ? 'applied' : 'unchanged'}: ${shown || '(empty)'}`;
 }
 
+/**
+ * A health check over HTTP cannot tell who answered: an old process the driver lost track of may
+ * hold the port while the one just started died on EADDRINUSE (review R2 #4). So a passed gate is
+ * confirmed with the driver: what it started still runs, on the version the plan put there.
+ */
+async function confirmRunning(instances: InstanceSpec[], ctx: StepContext): Promise<void> {
+  const problems: string[] = [];
+  await Promise.all(
+    instances.map(async (i) => {
+      let state: Awaited<ReturnType<InstanceDriver['state']>> | undefined;
+      await withRetry(ctx, `reading the state of ${i.name}`, async () => {
+        state = await ctx.driver.state(i, ctx.env.run, { signal: ctx.controls.signal });
+      });
+      const expected = ctx.versions[i.name];
+      const where = `${i.host}:${i.port}`;
+      if (!state?.running)
+        problems.push(
+          `${i.name}: ${where} answers its health check, but what the ${ctx.driver.kind} driver started there is not running (another process holds the port?)`,
+        );
+      else if (expected !== undefined && state.version !== undefined && state.version !== expected)
+        problems.push(
+          `${i.name}: the ${ctx.driver.kind} driver reports ${state.version} running, not ${expected}`,
+        );
+    }),
+  );
+  if (problems.length) throw new StepFailedError(problems.join('; '), true);
+}
+
 /** Runs one plan step other than pause and approve (those are the executor's own: they wait for people). */
 export async function runStep(step: Step, ctx: StepContext): Promise<StepResult> {
   switch (step.kind) {
@@ -143,6 +171,7 @@ export async function runStep(step: Step, ctx: StepContext): Promise<StepResult>
       );
       const failed = results.filter((r) => !r.passed);
       if (failed.length > 0) throw new StepFailedError(failed.map((r) => r.message).join('; '), true);
+      await confirmRunning(instancesOf(ctx.env, step.instances), ctx);
       return { detail: `healthy: ${step.instances.join(', ')}` };
     }
     case 'analyse':

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,6 +114,20 @@ describe('process driver: real processes of the test service', () => {
     expect(log).toMatch(/"version":"v1"/);
     expect(log).toMatch(/"version":"v2"/);
     delete process.env.THREADER_TEST_SECRET;
+  });
+
+  it('refuses to start where a process it did not start holds the port, instead of starting one that dies on EADDRINUSE', async () => {
+    const other = { ...a, name: 'stray', port: await freePort() };
+    const server = createServer().listen(other.port, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      await expect(driver().start(other, 'v2', run)).rejects.toThrow(
+        `127.0.0.1:${other.port} is taken by a process this driver did not start`,
+      );
+      expect(await driver().state(other, run)).toEqual({ running: false });
+    } finally {
+      server.close();
+    }
   });
 
   it('stops the whole process group, children included', async () => {

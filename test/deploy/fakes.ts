@@ -101,6 +101,8 @@ export class FakeDriver implements InstanceDriver {
   running = new Map<string, string>();
   /** Instance names whose start fails this many more times. */
   failStarts = new Map<string, number>();
+  /** Instance names whose started process dies at once (e.g. EADDRINUSE behind an old one). */
+  diesOnStart = new Set<string>();
   async start(instance: { name: string }, version: string): Promise<void> {
     const left = this.failStarts.get(instance.name) ?? 0;
     if (left > 0) {
@@ -109,7 +111,8 @@ export class FakeDriver implements InstanceDriver {
       throw new Error(`cannot start ${instance.name}`);
     }
     this.calls.push(`start ${instance.name} ${version}`);
-    this.running.set(instance.name, version);
+    if (this.diesOnStart.has(instance.name)) this.running.delete(instance.name);
+    else this.running.set(instance.name, version);
   }
   async stop(instance: { name: string }): Promise<void> {
     this.calls.push(`stop ${instance.name}`);

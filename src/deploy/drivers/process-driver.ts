@@ -1,4 +1,6 @@
+import { connect } from 'node:net';
 import type { InstanceSpec, RunSpec } from '../types.js';
+import { DriverError } from './errors.js';
 import { localRunner, type CommandRunner } from './command-runner.js';
 import { checkEnvKeys, checkInstanceName, checkVersion } from './names.js';
 import { startScript, stateScript, stopScript, type ProcessTarget } from './process-script.js';
@@ -66,6 +68,17 @@ export function createProcessDriver(opts: ProcessDriverOptions): InstanceDriver 
         version,
         startedAt: now(),
       });
+      if (!opts.runnerFor) {
+        // Locally the check is one connect: after our own process stopped, anything still
+        // listening is a process we do not track (a lost pid file), and the new one would die on
+        // EADDRINUSE while the old one kept answering health checks (review R2 #4).
+        await sh(stopScript(target(instance)), instance, 'stop', opts.stopTimeout + overhead, call);
+        if (await listening(instance.host, instance.port))
+          throw new DriverError(
+            `${instance.host}:${instance.port} is taken by a process this driver did not start (its pid file is gone?): stop it, then deploy again`,
+            { instance: instance.name, host: instance.host, operation: 'start' },
+          );
+      }
       await sh(script, instance, 'start', opts.stopTimeout + overhead, call);
     },
     async stop(instance: InstanceSpec, _run: RunSpec, call?: DriverCallOptions) {
@@ -93,4 +106,18 @@ export function parseState(lines: string[]): InstanceState {
     }
   }
   return state;
+}
+
+/** Whether something accepts TCP connections on host:port (a refused or timed-out connect: no). */
+function listening(host: string, port: number, timeoutMs = 1_000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (answer: boolean) => {
+      socket.destroy();
+      resolve(answer);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
 }
