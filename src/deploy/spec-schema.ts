@@ -39,6 +39,8 @@ const driver = z.discriminatedUnion('type', [
     type: z.literal('systemd'),
     sudo: z.boolean().default(false),
     stopTimeout: duration('30s'),
+    /** Where the per-instance env files (the unit's EnvironmentFile) live; default /etc/alert-threader. */
+    envDir: z.string().startsWith('/', 'an absolute path').optional(),
   }),
   z.strictObject({
     type: z.literal('ssh'),
@@ -50,6 +52,10 @@ const driver = z.discriminatedUnion('type', [
     stateDir: z.string().min(1).default('/var/lib/threader/run'),
     connectTimeout: duration('10s'),
     stopTimeout: duration('30s'),
+    /** remote: systemd — systemctl and the env file write through `sudo -n` (a deploy user without root). */
+    sudo: z.boolean().default(false),
+    /** remote: systemd — the env file directory on the host; default /etc/alert-threader. */
+    envDir: z.string().startsWith('/', 'an absolute path').optional(),
   }),
 ]);
 

@@ -120,6 +120,35 @@ describe('deploy config defaults', () => {
   });
 });
 
+describe('instance drivers', () => {
+  it('an ssh driver running systemd units can use sudo and its own env dir, as the production example does', () => {
+    const d = doc(
+      env({
+        driver: { type: 'ssh', user: 'deploy', remote: 'systemd', sudo: true, envDir: '/etc/svc' },
+        run: { unit: 'svc@{instance}' },
+      }),
+    );
+    expect(parseDeploySpec(d).environments.staging!.driver).toMatchObject({
+      type: 'ssh',
+      sudo: true,
+      envDir: '/etc/svc',
+    });
+  });
+
+  it('the systemd driver takes an env dir; sudo is off unless asked for', () => {
+    const d = doc(env({ driver: { type: 'systemd', envDir: '/etc/svc' }, run: { unit: 'svc@{instance}' } }));
+    expect(parseDeploySpec(d).environments.staging!.driver).toMatchObject({
+      sudo: false,
+      envDir: '/etc/svc',
+    });
+  });
+
+  it('an env dir must be absolute', () => {
+    const d = doc(env({ driver: { type: 'systemd', envDir: 'etc/svc' }, run: { unit: 'svc@{instance}' } }));
+    expect(problems(d).join('\n')).toContain('environments.staging.driver.envDir: an absolute path');
+  });
+});
+
 describe('deploy config problems name their path', () => {
   const cases: Array<{ name: string; doc: unknown; problem: string }> = [
     {
@@ -271,6 +300,7 @@ describe('loading a deploy config file', () => {
       /^\/.*examples\/deploy\/nginx\/threader-upstream\.conf$/,
     );
     expect(s.environments.production!.approval.required).toBe(true);
+    expect(s.environments.production!.driver).toMatchObject({ type: 'ssh', remote: 'systemd', sudo: true });
   });
 
   it('a missing file and broken YAML are config errors naming the file', async () => {

@@ -35,13 +35,13 @@ const run: RunSpec = {
 };
 
 describe('systemd driver commands', () => {
-  it('start stops the unit, writes the env file beside and renames it, then starts the unit', async () => {
+  it('start stops the unit, writes the env file beside (mode 0600, nothing echoed) and renames it, then starts the unit', async () => {
     const { calls, runner } = fakeRunner();
     const driver = createSystemdDriver({ sudo: false, stopTimeout: 30_000, runnerFor: () => runner });
     await driver.start(a, 'v2.1.0', run);
     expect(calls.map((c) => c.argv)).toEqual([
       ['systemctl', '--no-ask-password', 'stop', 'alert-threader@a.service'],
-      ['tee', '/etc/alert-threader/a.env.tmp'],
+      ['install', '-m', '0600', '/dev/stdin', '/etc/alert-threader/a.env.tmp'],
       ['mv', '-f', '/etc/alert-threader/a.env.tmp', '/etc/alert-threader/a.env'],
       ['systemctl', '--no-ask-password', 'start', 'alert-threader@a.service'],
     ]);
@@ -69,7 +69,7 @@ describe('systemd driver commands', () => {
     await driver.start(a, 'v2', { ...run, unit: 'svc@{instance}-{port}' });
     expect(calls.map((c) => c.argv)).toEqual([
       ['sudo', '-n', 'systemctl', '--no-ask-password', 'stop', 'svc@a-8081.service'],
-      ['sudo', '-n', 'tee', '/etc/svc/a-8081.env.tmp'],
+      ['sudo', '-n', 'install', '-m', '0600', '/dev/stdin', '/etc/svc/a-8081.env.tmp'],
       ['sudo', '-n', 'mv', '-f', '/etc/svc/a-8081.env.tmp', '/etc/svc/a-8081.env'],
       ['sudo', '-n', 'systemctl', '--no-ask-password', 'start', 'svc@a-8081.service'],
     ]);

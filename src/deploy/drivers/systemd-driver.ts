@@ -125,7 +125,15 @@ export function createSystemdDriver(opts: SystemdDriverOptions): InstanceDriver 
       const file = envFileOf(unit);
       await stop(instance, unit, call);
       // Written beside and renamed, so a unit (re)started meanwhile never reads half a file.
-      await runChecked(runner, priv(['tee', `${file}.tmp`]), { ...o, input: body }, t, `writing ${file}`);
+      // install -m 0600 creates it readable by its owner only (run.env may hold secrets; tee would
+      // leave it to the umask, usually 0644, and echo the secrets onto its captured stdout).
+      await runChecked(
+        runner,
+        priv(['install', '-m', '0600', '/dev/stdin', `${file}.tmp`]),
+        { ...o, input: body },
+        t,
+        `writing ${file}`,
+      );
       await runChecked(runner, priv(['mv', '-f', `${file}.tmp`, file]), o, t, `writing ${file}`);
       await runChecked(runner, systemctl('start', unit), o, t, `systemctl start ${unit}`);
       call.onOutput?.(`started ${unit} at ${version}`);
