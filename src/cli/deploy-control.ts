@@ -5,6 +5,7 @@ import { openStore } from '../deploy/compose.js';
 import { ownerLiveness, pidAlive } from '../deploy/executor-start.js';
 import type { ControlAction } from '../deploy/executor-types.js';
 import { FINAL_STATUSES } from '../store/deploy-types.js';
+import type { DeployStatus } from '../deploy/types.js';
 import { currentActor } from '../guard/paths.js';
 import { UsageError } from '../errors.js';
 
@@ -24,9 +25,21 @@ const HELP: Record<ControlAction, string> = {
 };
 
 /**
+ * Why a request cannot be taken now (pure), or undefined. An approval is accepted only while the
+ * deploy waits at an approval step: stored earlier, it would approve the next gate before anyone
+ * saw what it asks (review R2 #6).
+ */
+export function controlRefusal(action: ControlAction, status: DeployStatus): string | undefined {
+  if (FINAL_STATUSES.includes(status)) return `already ended (${status}); nothing to ${action}`;
+  if (action === 'approve' && status !== 'waiting-approval')
+    return `is ${status}, not waiting for an approval: approve once \`threader status\` shows waiting-approval`;
+  return undefined;
+}
+
+/**
  * `threader approve|abort|pause|resume ID`: a request stored for the deploy's executor, which may
  * run in another process or on another CI runner; it acts within a second. Exit 0 when the request
- * was recorded, 2 for an unknown or finished deploy.
+ * was recorded, 2 for an unknown or finished deploy (and for approve, one not waiting for approval).
  */
 export function register(program: Command): void {
   for (const action of Object.keys(HELP) as ControlAction[]) {
@@ -45,8 +58,8 @@ export function register(program: Command): void {
         try {
           const record = await store.get(id);
           if (!record) throw new UsageError(`no deploy ${id}`);
-          if (FINAL_STATUSES.includes(record.status))
-            throw new UsageError(`deploy ${id} already ended (${record.status}); nothing to ${action}`);
+          const refused = controlRefusal(action, record.status);
+          if (refused) throw new UsageError(`deploy ${id} ${refused}`);
           const by = flags.by || currentActor(process.env);
           await store.requestControl(
             id,

@@ -183,6 +183,44 @@ describe('the deploy executor', () => {
     expect(t.events.find((e) => e.type === 'approved')).toMatchObject({ by: 'bob' });
   });
 
+  it('drops an approval given before its gate asked for one: an early approve never pre-approves a later gate', async () => {
+    const steps: Step[] = [
+      { kind: 'pause', duration: 10_000, reason: 'bake' },
+      { kind: 'approve', reason: 'production' },
+      ...canarySteps.slice(0, 1),
+    ];
+    const t = setup(steps);
+    await t.store.create(t.record);
+    const running = t.executor.run('d-1');
+    await t.clock.advance(2_000);
+    await t.store.requestControl('d-1', { action: 'approve', by: 'early' });
+    await t.clock.advance(30_000);
+    expect((await t.store.get('d-1'))?.status).toBe('waiting-approval');
+    expect(t.router.applied).toEqual([]);
+    await t.store.requestControl('d-1', { action: 'approve', by: 'bob' });
+    const done = await t.drive(running);
+    expect(done.status).toBe('succeeded');
+    expect(t.events.filter((e) => e.type === 'approved')).toEqual([
+      { type: 'approved', deployId: 'd-1', by: 'bob' },
+    ]);
+  });
+
+  it('keeps an approval given while its gate waited and no executor ran (a resumed deploy)', async () => {
+    const steps: Step[] = [{ kind: 'approve', reason: 'production' }, ...canarySteps.slice(0, 1)];
+    const t = setup(steps, { record: { status: 'waiting-approval' } });
+    await t.store.create(t.record);
+    await t.store.appendEvent('d-1', { type: 'step-started', deployId: 'd-1', index: 0, step: steps[0]! }, 0);
+    await t.store.appendEvent(
+      'd-1',
+      { type: 'approval-requested', deployId: 'd-1', reason: 'production', timeoutAt: 3_600_000 },
+      0,
+    );
+    await t.store.requestControl('d-1', { action: 'approve', by: 'bob' });
+    const done = await t.drive(t.executor.run('d-1'));
+    expect(done.status).toBe('succeeded');
+    expect(t.events.find((e) => e.type === 'approved')).toMatchObject({ by: 'bob' });
+  });
+
   it('rolls back without locking the guard when nobody approves in time', async () => {
     const t = setup([{ kind: 'approve', reason: 'production' }]);
     const done = await t.run();

@@ -230,6 +230,13 @@ export class DeployExecutor {
       earlier?.event.type === 'approval-requested'
         ? earlier.event.timeoutAt
         : clock.now() + env.approval.timeout;
+    if (!earlier) {
+      // An approval is for the gate that asked for it: one that arrived earlier (a duplicate, a
+      // mistaken id) is dropped, or it would pre-approve this gate unseen (review R2 #6). After a
+      // restart the request stands, and approvals made meanwhile count.
+      await controls.poll();
+      controls.takeApproval();
+    }
     await this.save(record.id, { status: 'waiting-approval' });
     if (!earlier)
       await this.emit({ type: 'approval-requested', deployId: record.id, reason, timeoutAt }, record.id);
