@@ -68,9 +68,10 @@ export interface BatchInput {
 export function batchSteps(
   fleet: FleetState,
   input: BatchInput,
-): { steps: Step[]; fleet: FleetState; notes: string[] } {
+): { steps: Step[]; fleet: FleetState; notes: string[]; emptiesUpstream: boolean } {
   const steps: Step[] = [];
   const notes: string[] = [];
+  let emptiesUpstream = false;
   let weights = { ...fleet.weights };
   const versions = { ...fleet.versions };
   /** The previous batch is back in `weights` but no set-weight has said so yet. */
@@ -78,10 +79,15 @@ export function batchSteps(
   input.batches.forEach((batch, n) => {
     const b = (input.firstBatch ?? 1) + n;
     const serving = batch.filter((i) => (weights[i] ?? 0) > 0);
-    if (serving.length) {
+    if (serving.length && Object.keys(without(weights, batch)).length === 0) {
+      // nginx refuses an upstream without servers, and there is nowhere to drain to: the batch
+      // stays listed while it restarts (requests fail meanwhile). Planners refuse this unless
+      // maxUnavailable explicitly allows every instance out (review R2 #7).
+      emptiesUpstream = true;
+      notes.push(`batch ${b} is every serving instance: requests fail until it is back`);
+      if (backPending) steps.push({ kind: 'set-weight', weights: { ...weights } });
+    } else if (serving.length) {
       weights = without(weights, batch);
-      if (Object.keys(weights).length === 0)
-        notes.push(`batch ${b} takes the last instances out of nginx: requests fail until it is back`);
       steps.push({ kind: 'set-weight', weights: { ...weights } });
       steps.push({ kind: 'drain', instances: serving, delay: input.drainDelay, batch: b });
     } else if (backPending) steps.push({ kind: 'set-weight', weights: { ...weights } });
@@ -98,12 +104,16 @@ export function batchSteps(
     steps.push({ kind: 'health-gate', instances: [...batch], batch: b });
     const back = batch.filter((i) => (input.weightAfter(i) ?? 0) > 0);
     if (back.length) {
-      weights = { ...weights, ...Object.fromEntries(back.map((i) => [i, input.weightAfter(i) as number])) };
-      backPending = true;
+      const next = {
+        ...weights,
+        ...Object.fromEntries(back.map((i) => [i, input.weightAfter(i) as number])),
+      };
+      if (!sameWeights(weights, next)) backPending = true;
+      weights = next;
     }
   });
   if (backPending) steps.push({ kind: 'set-weight', weights: { ...weights } });
-  return { steps, fleet: { ...fleet, versions, weights }, notes };
+  return { steps, fleet: { ...fleet, versions, weights }, notes, emptiesUpstream };
 }
 
 /**

@@ -78,9 +78,23 @@ describe('rolling plans', () => {
       ({ n, maxSurge, maxUnavailable }) => {
         const env = testEnv({ strategy: { rolling: { maxSurge, maxUnavailable } } }, n);
         const names = env.instances.map((i) => i.name);
-        const plan = planRolling(env, fleetOn('v1', names), 'v2');
         const resolved = resolveSurge(n, env.strategy.rolling.maxSurge, env.strategy.rolling.maxUnavailable);
+        if (rollingBatchSize(resolved, n) >= n) {
+          // A batch of every instance is an outage: refused, naming the setting, unless
+          // maxUnavailable as written allows every instance out.
+          if (typeof maxUnavailable === 'number' && maxUnavailable >= n)
+            expect(planRolling(env, fleetOn('v1', names), 'v2').notes?.join('\n')).toMatch(
+              /every serving instance: requests fail/,
+            );
+          else
+            expect(() => planRolling(env, fleetOn('v1', names), 'v2')).toThrow(
+              /every serving instance out of service at once/,
+            );
+          return;
+        }
+        const plan = planRolling(env, fleetOn('v1', names), 'v2');
         const floor = n - rollingBatchSize(resolved, n);
+        expect(floor).toBeGreaterThanOrEqual(1);
         const sizes = plan.steps
           .filter((s) => s.kind === 'set-weight')
           .map((s) => Object.values(s.weights).filter((w) => w > 0).length);
@@ -122,11 +136,55 @@ describe('rolling plans', () => {
     expect(plan.worstCaseMs).toBe(4 * (5_000 + 30_000 + 10_000));
   });
 
-  it('a single instance is out of nginx during its update, and the plan says so', () => {
-    const plan = planRolling(testEnv({}, 1), fleetOn('v1', ['a']), 'v2');
-    expect(plan.steps.map(short).slice(0, 1)).toEqual(['weights (empty)']);
-    expect(plan.notes?.join('\n')).toMatch(/maxUnavailable resolves to 0 of 1/);
-    expect(plan.notes?.join('\n')).toMatch(/takes the last instances out of nginx/);
+  it('a single instance at the 25 % default is refused: its update would be an outage', () => {
+    let err: unknown;
+    try {
+      planRolling(testEnv({}, 1), fleetOn('v1', ['a']), 'v2');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as ValidationError).problems[0]?.field).toBe(
+      'environments.staging.strategy.rolling.maxUnavailable',
+    );
+  });
+
+  it('a single instance with maxUnavailable: 1 written out restarts in place, listed in nginx, and the plan says requests fail', () => {
+    const plan = planRolling(
+      testEnv({ strategy: { rolling: { maxUnavailable: 1 } } }, 1),
+      fleetOn('v1', ['a']),
+      'v2',
+    );
+    expect(plan.steps.map(short)).toEqual(['stop a', 'start a@v2', 'gate a']);
+    expect(plan.notes?.join('\n')).toMatch(
+      /batch 1 is every serving instance: requests fail until it is back/,
+    );
+  });
+
+  it('two or three instances at 25 % go one at a time, and the plan says why', () => {
+    for (const n of [2, 3]) {
+      const env = testEnv({}, n);
+      const plan = planRolling(
+        env,
+        fleetOn(
+          'v1',
+          env.instances.map((i) => i.name),
+        ),
+        'v2',
+      );
+      expect(plan.rolling?.batches.every((b) => b.length === 1)).toBe(true);
+      expect(plan.notes?.join('\n')).toMatch(
+        new RegExp(`maxUnavailable resolves to 0 of ${n}.*one instance at a time`),
+      );
+    }
+  });
+
+  it('a first deploy of a single instance is not refused: nothing serves yet', () => {
+    expect(planRolling(testEnv({}, 1), EMPTY_FLEET, 'v2').steps.map(short)).toEqual([
+      'start a@v2',
+      'gate a',
+      'weights a=1',
+    ]);
   });
 
   it('a coloured fleet is refused: it deploys blue-green', () => {

@@ -8,7 +8,7 @@ import {
   sameWeights,
   type PlanOptions,
 } from './plan-common.js';
-import { resolveSurge, rollingBatchSize } from './surge.js';
+import { resolveIntOrPercent, resolveSurge, rollingBatchSize } from './surge.js';
 import type { EnvironmentSpec, FleetState, Plan, Step } from './types.js';
 
 /** Rolling and canary plans send traffic to every instance; a blue/green fleet keeps one colour idle. */
@@ -49,7 +49,7 @@ export function planRolling(
   const notes: string[] = [];
   if (resolved.unavailable === 0 && todo.length > 0)
     notes.push(
-      `maxUnavailable resolves to 0 of ${names.length}: fixed slots have no room for maxSurge's extra process, so one instance at a time is out of service`,
+      `maxUnavailable resolves to 0 of ${names.length}: fixed slots have no room for maxSurge's extra process, so one instance at a time is out of service (as Kubernetes does when both resolve to 0)`,
     );
   const rolled = batchSteps(fleet, {
     batches,
@@ -57,6 +57,22 @@ export function planRolling(
     weightAfter: () => 1,
     drainDelay: env.strategy.rolling.drainDelay,
   });
+  // On fixed slots there is no surge capacity: a batch holding every serving instance is an outage.
+  // Only a maxUnavailable written to allow the whole fleet out (1 of 1, "100%") accepts it; the
+  // Kubernetes rule "both 0 → unavailable 1" does not (review R2 #7).
+  if (
+    rolled.emptiesUpstream &&
+    resolveIntOrPercent(env.strategy.rolling.maxUnavailable, names.length, 'down') < names.length
+  )
+    throw new ValidationError(
+      [
+        {
+          field: `environments.${env.name}.strategy.rolling.maxUnavailable`,
+          problem: `a rolling update of ${names.length} instance(s) in batches of ${size} would take every serving instance out of service at once (fixed slots have no surge capacity): add instances, deploy blue-green, or accept the outage with maxUnavailable: ${names.length}`,
+        },
+      ],
+      'deploy plan',
+    );
   const steps: Step[] = [...rolled.steps];
   const final = fullWeights(names);
   if (!sameWeights(rolled.fleet.weights, final)) steps.push({ kind: 'set-weight', weights: final });
