@@ -118,3 +118,24 @@ describe('a canary deploy to an empty fleet', () => {
     expect(plan.notes?.[0]).toMatch(/initial deploy/);
   });
 });
+
+describe('canary capacity', () => {
+  it('three canaries of four would leave one instance serving: refused at plan time, naming maxUnavailable', () => {
+    const env = testEnv({ strategy: { canary: { instances: ['a'] } } });
+    const three = {
+      ...env,
+      strategy: { ...env.strategy, canary: { ...env.strategy.canary, instances: ['a', 'b', 'c'] } },
+    };
+    expect(() => planCanary(three, fleetOn('v1', ['a', 'b', 'c', 'd']), 'v2')).toThrow(
+      /3 canaries leave nginx together, but strategy.rolling.maxUnavailable allows 1 of 4/,
+    );
+  });
+
+  it('two canaries fit when maxUnavailable lets two out', () => {
+    const env = testEnv({ strategy: { rolling: { maxUnavailable: 2 }, canary: { instances: ['a', 'b'] } } });
+    expect(planCanary(env, fleetOn('v1', ['a', 'b', 'c', 'd']), 'v2').steps[0]).toMatchObject({
+      kind: 'set-weight',
+      weights: { c: 1, d: 1 },
+    });
+  });
+});

@@ -9,7 +9,7 @@ import {
   type PlanOptions,
 } from './plan-common.js';
 import { refuseColours } from './plan-rolling.js';
-import { selectCanaries } from './spec-checks.js';
+import { canaryCapacityProblem, selectCanaries } from './spec-checks.js';
 import { resolveSurge, rollingBatchSize } from './surge.js';
 import type { EnvironmentSpec, FleetState, Plan, Step } from './types.js';
 import { canaryWeights } from './weights.js';
@@ -34,6 +34,8 @@ export function planCanary(
   const stable = names.filter((n) => !canaries.includes(n));
   if (canaries.length === 0) throw problem('the canary selector (instances, tags) matches no instance');
   if (stable.length === 0) throw problem('the canary selector matches every instance');
+  const capacity = canaryCapacityProblem(env, canaries.length);
+  if (capacity) throw problem(capacity);
 
   const final = fullWeights(names);
   const done = names.every((n) => fleet.versions[n] === toVersion) && sameWeights(fleet.weights, final);

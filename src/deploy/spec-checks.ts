@@ -1,6 +1,7 @@
 import type { FieldProblem } from '../errors.js';
 import { CHANNEL_ID } from '../config/slack-ids.js';
 import { SLO_NAMES } from '../metrics/conventions.js';
+import { resolveSurge, rollingBatchSize } from './surge.js';
 import type { EnvironmentSpec, InstanceSpec } from './types.js';
 
 /**
@@ -12,6 +13,21 @@ import type { EnvironmentSpec, InstanceSpec } from './types.js';
 export function selectCanaries(env: Pick<EnvironmentSpec, 'instances' | 'strategy'>): InstanceSpec[] {
   const { instances: names, tags } = env.strategy.canary;
   return env.instances.filter((i) => names.includes(i.name) || i.tags.some((t) => tags.includes(t)));
+}
+
+/**
+ * The canaries leave nginx together while they are replaced, so there must be no more of them than
+ * a rolling batch may take out of service (review R2 #10: 3 of 4 tagged left one instance serving).
+ */
+export function canaryCapacityProblem(
+  env: Pick<EnvironmentSpec, 'instances' | 'strategy'>,
+  canaries: number,
+): string | undefined {
+  const n = env.instances.length;
+  const { maxSurge, maxUnavailable } = env.strategy.rolling;
+  const allowed = rollingBatchSize(resolveSurge(n, maxSurge, maxUnavailable), n);
+  if (canaries <= allowed) return undefined;
+  return `${canaries} canaries leave nginx together, but strategy.rolling.maxUnavailable allows ${allowed} of ${n} out of service: select fewer canaries or raise maxUnavailable`;
 }
 
 const isZero = (v: number | string) => v === 0 || (typeof v === 'string' && Number(v.slice(0, -1)) === 0);
@@ -70,6 +86,10 @@ export function checkEnvironment(
         'strategy.canary',
         'the canary selector matches every instance: leave at least one on the stable version',
       );
+    else {
+      const problem = canaryCapacityProblem(env, picked.length);
+      if (problem) add('strategy.canary', problem);
+    }
   }
 
   const needsAnalysis = [

@@ -281,6 +281,12 @@ describe('deploy config problems name their path', () => {
       problem: 'environments.staging.analysis.instanceLabel: a Prometheus label name',
     },
     {
+      name: 'more canaries than maxUnavailable lets out of service at once are refused (2 of 3 at 25 %)',
+      doc: doc(env({ strategy: { canary: { instances: ['a', 'b'] } } })),
+      problem:
+        'environments.staging.strategy.canary: 2 canaries leave nginx together, but strategy.rolling.maxUnavailable allows 1 of 3 out of service',
+    },
+    {
       name: 'a config without environments is refused',
       doc: { service: 'svc', environments: {} },
       problem: 'environments: at least one environment',
