@@ -10,6 +10,7 @@ import {
   openStore,
 } from '../deploy/compose.js';
 import { planning } from '../deploy/compose-plan.js';
+import { observationReason, observeFleet } from '../deploy/fleet-observe.js';
 import { DeployExecutor } from '../deploy/executor.js';
 import type { ExecutorStore, GuardRelease } from '../deploy/executor-types.js';
 import { progressPrinter } from '../deploy/progress.js';
@@ -78,6 +79,21 @@ export async function openSession(flags: SessionFlags): Promise<DeploySession> {
 /** The fleet before a deploy: what the last succeeded deploy of the environment left. */
 export async function fleetBefore(s: DeploySession): Promise<FleetState> {
   return planning.fleet(s.env, await s.store.lastSucceeded(s.env.name));
+}
+
+/**
+ * The fleet a new deploy or rollback plans from: the records' account, or — when the newest
+ * deploy failed (its revert did not finish) or `--observe` asks — what the drivers and nginx say
+ * now (fleet-observe.ts). `observed` says why, for the terminal and `plan`'s notes.
+ */
+export async function startingFleet(
+  s: DeploySession,
+  observe: boolean,
+): Promise<{ fleet: FleetState; observed?: string }> {
+  const [newest] = await s.store.list({ env: s.env.name, limit: 1 });
+  const why = observationReason(newest ?? null, observe);
+  if (!why) return { fleet: await fleetBefore(s) };
+  return { fleet: await observeFleet(s.env, createDriver(s.env), createRouter(s.env)), observed: why };
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   openSession,
   pickVersion,
   recordJson,
+  startingFleet,
   type SessionFlags,
 } from './deploy-run.js';
 
@@ -22,6 +23,7 @@ interface DeployFlags extends SessionFlags {
   force?: boolean;
   resume?: string;
   json?: boolean;
+  observe?: boolean;
 }
 
 const STRATEGIES: readonly StrategyName[] = ['rolling', 'canary', 'blue-green'];
@@ -46,6 +48,10 @@ export function register(program: Command): void {
     .option('--reason <text>', 'why (recorded; required with --force)')
     .option('--force', 'start although the guard window is locked (needs --reason; recorded)')
     .option('--resume <id>', 'take over a deploy whose executor is gone and continue it')
+    .option(
+      '--observe',
+      'plan from what the drivers and nginx report now, not the records (automatic after a failed deploy)',
+    )
     .option('--by <name>', 'who deploys (default $THREADER_ACTOR, $GITHUB_ACTOR, $GITLAB_USER_LOGIN, $USER)')
     .option('--state-db <path>', 'deploy records (default: stateDb of the config)')
     .option('--json', 'print only the final deploy record as JSON on stdout')
@@ -67,7 +73,11 @@ export function register(program: Command): void {
           process.exitCode = await driveDeploy(s, record, await fleetBefore(s), { json: !!flags.json });
           return;
         }
-        const fleet = await fleetBefore(s);
+        const { fleet, observed } = await startingFleet(s, !!flags.observe);
+        if (observed && !flags.json)
+          process.stderr.write(
+            `fleet observed from the ${s.env.driver.type} driver and nginx: ${observed}\n`,
+          );
         const plan = planning.plan(s.env, fleet, version as string, {
           ...(flags.strategy ? { strategy: flags.strategy as StrategyName } : {}),
         });
@@ -114,8 +124,17 @@ export function register(program: Command): void {
     .option('--by <name>', 'who rolls back')
     .option('--state-db <path>', 'deploy records (default: stateDb of the config)')
     .option('--json', 'print only the final deploy record as JSON on stdout')
+    .option('--observe', 'plan from what the drivers and nginx report now (automatic after a failed deploy)')
     .action(
-      async (flags: SessionFlags & { to?: string; reason?: string; force?: boolean; json?: boolean }) => {
+      async (
+        flags: SessionFlags & {
+          to?: string;
+          reason?: string;
+          force?: boolean;
+          json?: boolean;
+          observe?: boolean;
+        },
+      ) => {
         const s = await openSession(flags);
         try {
           const say = (l: string) => void (flags.json || process.stderr.write(l));
@@ -128,7 +147,8 @@ export function register(program: Command): void {
             throw new UsageError(
               `no earlier known-good version of ${s.env.name} than ${target.current ?? 'nothing'} (rollbacks and the deploys they undid are skipped): pass --to VERSION`,
             );
-          const fleet = await fleetBefore(s);
+          const { fleet, observed } = await startingFleet(s, !!flags.observe);
+          if (observed) say(`fleet observed from the ${s.env.driver.type} driver and nginx: ${observed}\n`);
           const plan = planning.rollback(s.env, fleet, to);
           if (plan.noop && aborted) {
             // The aborted deploy's revert already put the fleet back on `to`.

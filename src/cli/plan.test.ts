@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -37,6 +37,49 @@ describe('threader plan --version', () => {
     await main([...argv, '--version', 'v9', '--state-db', stateDb, '--json']);
     const printed = JSON.parse(out.join('')) as { changes: boolean; plan: { toVersion: string } };
     expect(printed).toMatchObject({ changes: true, plan: { toVersion: 'v9' } });
+    expect(process.exitCode).toBe(1);
+  });
+});
+
+describe('threader plan --observe', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+    process.exitCode = undefined;
+  });
+
+  it('plans from what the driver and nginx report, and says the fleet was observed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plan-observe-'));
+    const config = join(dir, 'deploy.yaml');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        service: 'svc',
+        environments: {
+          staging: {
+            instances: [
+              { name: 'a', host: '127.0.0.1', port: 9101 },
+              { name: 'b', host: '127.0.0.1', port: 9102 },
+            ],
+            driver: { type: 'process', stateDir: './run' },
+            run: { command: ['node', 'svc.mjs'] },
+            traffic: { configFile: './upstream.conf', upstream: 'svc' },
+          },
+        },
+      }),
+    );
+    const out: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
+    await main(['plan', '--config', config, '--env', 'staging', 'v2', '--observe', '--json']);
+    const printed = JSON.parse(out.join('')) as {
+      fleetSource: string;
+      fleet: unknown;
+      plan: { notes: string[] };
+    };
+    expect(printed.fleetSource).toBe('observed');
+    expect(printed.fleet).toEqual({ versions: {}, weights: {} });
+    expect(printed.plan.notes[0]).toMatch(
+      /fleet observed from the process driver and nginx: asked for with --observe/,
+    );
     expect(process.exitCode).toBe(1);
   });
 });

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { isAppError, UsageError } from '../errors.js';
+import { createDriver, createRouter } from '../deploy/compose.js';
+import { observationReason, observeFleet } from '../deploy/fleet-observe.js';
 import { fleetStateFrom } from '../deploy/fleet-state.js';
 import { planDeploy } from '../deploy/plan.js';
 import { formatPlan } from '../deploy/plan-format.js';
@@ -17,6 +19,7 @@ interface PlanFlags {
   strategy?: string;
   json?: boolean;
   stateDb?: string;
+  observe?: boolean;
 }
 
 const STRATEGIES: readonly StrategyName[] = ['rolling', 'canary', 'blue-green'];
@@ -26,7 +29,8 @@ const STRATEGIES: readonly StrategyName[] = ['rolling', 'canary', 'blue-green'];
  * `kubectl diff`: 0 nothing would change, 1 something would, 2 or more an error (2 usage/config,
  * 3 anything else, e.g. an unreadable state database) — so a pipeline can tell "changes" from "broken".
  * The fleet comes from the last succeeded deploy in the state database; a database that does not
- * exist yet means an empty fleet (and is not created: planning writes nothing).
+ * exist yet means an empty fleet (and is not created: planning writes nothing). After a failed
+ * deploy, or with --observe, it is read from the drivers and nginx instead, and the plan says so.
  */
 export function register(program: Command): void {
   program
@@ -40,6 +44,10 @@ export function register(program: Command): void {
     .option('--strategy <s>', `override the environment's strategy (${STRATEGIES.join(', ')})`)
     .option('--state-db <path>', 'deploy records (default: stateDb of the config; missing = empty fleet)')
     .option('--json', 'print the plan (and the fleet it starts from) as JSON')
+    .option(
+      '--observe',
+      'plan from what the drivers and nginx report now, not the records (automatic after a failed deploy)',
+    )
     .action(async (positional: string | undefined, flags: PlanFlags) => {
       const version = pickVersion(positional, flags);
       if (!version)
@@ -55,17 +63,29 @@ export function register(program: Command): void {
           throw new UsageError(
             `no environment "${flags.env}" in ${flags.config} (it has ${Object.keys(spec.environments).join(', ')})`,
           );
-        const last = await lastSucceeded(flags.stateDb ?? spec.stateDb, env.name);
-        const fleet = fleetStateFrom(env, last);
-        const plan = planDeploy(
+        const { last, newest } = await records(flags.stateDb ?? spec.stateDb, env.name);
+        const observed = observationReason(newest, !!flags.observe);
+        const fleet = observed
+          ? await observeFleet(env, createDriver(env), createRouter(env))
+          : fleetStateFrom(env, last);
+        const planned = planDeploy(
           env,
           fleet,
           version,
           flags.strategy ? { strategy: flags.strategy as StrategyName } : {},
         );
+        const plan = observed
+          ? {
+              ...planned,
+              notes: [
+                `fleet observed from the ${env.driver.type} driver and nginx: ${observed}`,
+                ...(planned.notes ?? []),
+              ],
+            }
+          : planned;
         if (flags.json)
           process.stdout.write(
-            `${JSON.stringify({ changes: !plan.noop, lastDeploy: last?.id ?? null, fleet, plan }, null, 2)}\n`,
+            `${JSON.stringify({ changes: !plan.noop, lastDeploy: last?.id ?? null, fleetSource: observed ? 'observed' : 'records', fleet, plan }, null, 2)}\n`,
           );
         else process.stdout.write(formatPlan(plan, env));
         process.exitCode = plan.noop ? 0 : 1;
@@ -78,11 +98,16 @@ export function register(program: Command): void {
     });
 }
 
-async function lastSucceeded(path: string | undefined, env: string): Promise<DeployRecord | null> {
-  if (!path || !existsSync(path)) return null;
+/** The last succeeded and the newest deploy of the environment (none without a database). */
+async function records(
+  path: string | undefined,
+  env: string,
+): Promise<{ last: DeployRecord | null; newest: DeployRecord | null }> {
+  if (!path || !existsSync(path)) return { last: null, newest: null };
   const store = await openDeployStore(path);
   try {
-    return await store.lastSucceeded(env);
+    const [newest] = await store.list({ env, limit: 1 });
+    return { last: await store.lastSucceeded(env), newest: newest ?? null };
   } finally {
     await store.close();
   }
