@@ -1,13 +1,12 @@
 import type { MessageRecord, OutboxItem, ThreadKind, ThreadRecord } from '../store/types.js';
 import { classifySlackError } from './classify.js';
-import { planFailure, type HealPlan } from './failure-plan.js';
+import { reportFailure } from './engine-failure.js';
+import { healThread } from './engine-heal.js';
+import { messageRecord, postMetadata, previousPermalink, QUIET, renderParent } from './engine-message.js';
+import { planFailure } from './failure-plan.js';
 import { RateGate } from './rate-gate.js';
 import { ReplicaLeases, type ReplicaOptions } from './replica-leases.js';
 import { findPosted, METADATA_EVENT } from './reconcile.js';
-import { isChannelMove, oldThreadLink, requeueRepliesAtRisk, withMoveNotice } from './self-heal.js';
-import type { ParentMove } from '../store/storm-types.js';
-
-import type { SlackMessage } from './types.js';
 import {
   defaultLimits,
   type DeliveryLimits,
@@ -18,8 +17,6 @@ import {
 export { METADATA_EVENT };
 
 const SWEEP_EVERY_MS = 60_000;
-/** A heal another replica is carrying out is usually done within one Slack call. */
-const HEAL_WAIT_MS = 1_000;
 export type { DeliveryLimits, Renderers, ThreadEngineDeps, ThreadRenderer } from './engine-types.js';
 
 /**
@@ -294,30 +291,44 @@ export class ThreadEngine {
           { thread: thread.threadKey, outboxId: item.id, ts: found.ts },
           'found a lost post in Slack',
         );
-        return this.record(item, thread, found.ts, { text: '(recovered)' }, found.channel);
+        return messageRecord(
+          item,
+          thread,
+          this.deps.clock.now(),
+          { ts: found.ts, channel: found.channel },
+          { text: '(recovered)' },
+        );
       }
     }
     const now = clock.now();
-    const metadata = {
-      event_type: METADATA_EVENT,
-      event_payload: { installation: this.installation, outbox_id: item.id, thread_id: thread.id },
-    };
-    const quiet = { unfurl_links: false, unfurl_media: false };
+    const metadata = postMetadata(this.installation, item, thread);
     if (item.kind === 'update_parent') {
-      const msg = await this.renderParent(thread, renderer, { now });
+      const msg = await renderParent(this.deps.store, thread, renderer, { now });
       await client.update({ channel: thread.channel, ts: thread.parentTs as string, ...msg, metadata });
       this.count(method, 'ok');
-      return this.record(item, thread, thread.parentTs as string, msg, thread.channel);
+      return messageRecord(
+        item,
+        thread,
+        this.deps.clock.now(),
+        { ts: thread.parentTs as string, channel: thread.channel },
+        msg,
+      );
     }
     if (item.kind === 'post_parent') {
-      const msg = await this.renderParent(thread, renderer, {
+      const msg = await renderParent(this.deps.store, thread, renderer, {
         now,
-        previousPermalink: await this.previousPermalink(thread),
+        previousPermalink: await previousPermalink(this.deps.store, client, thread),
       });
-      const res = await client.postMessage({ channel: item.channel, ...msg, metadata, ...quiet });
+      const res = await client.postMessage({ channel: item.channel, ...msg, metadata, ...QUIET });
       this.count(method, 'ok');
       // Slack answers with the channel's ID: edits, permalinks and lookups need the ID, not a name.
-      return this.record(item, thread, res.ts, msg, res.channel || item.channel);
+      return messageRecord(
+        item,
+        thread,
+        this.deps.clock.now(),
+        { ts: res.ts, channel: res.channel || item.channel },
+        msg,
+      );
     }
     const { broadcast, ...msg } = renderer.reply(thread, item.payload, { now });
     const res = await client.postMessage({
@@ -326,41 +337,10 @@ export class ThreadEngine {
       reply_broadcast: broadcast || undefined,
       ...msg,
       metadata,
-      ...quiet,
+      ...QUIET,
     });
     this.count(method, 'ok');
-    return this.record(item, thread, res.ts, msg, thread.channel);
-  }
-
-  private async previousPermalink(thread: ThreadRecord<unknown>): Promise<string | undefined> {
-    if (!thread.previousId) return undefined;
-    const prev = await this.deps.store.getThread(thread.previousId);
-    if (!prev?.parentTs) return undefined;
-    try {
-      return await this.deps.client.getPermalink(prev.channel, prev.parentTs);
-    } catch {
-      return undefined; // a missing link is not worth delaying the alert
-    }
-  }
-
-  private record(
-    item: OutboxItem,
-    thread: ThreadRecord<unknown>,
-    ts: string,
-    msg: SlackMessage,
-    channel: string,
-  ): MessageRecord {
-    const kind = item.kind === 'post_parent' ? 'parent' : item.kind === 'reply' ? 'reply' : 'edit';
-    return {
-      threadId: thread.id,
-      outboxId: item.id,
-      channel,
-      ts,
-      kind,
-      text: msg.text,
-      blocks: recordedContent(msg),
-      at: this.deps.clock.now(),
-    };
+    return messageRecord(item, thread, this.deps.clock.now(), { ts: res.ts, channel: thread.channel }, msg);
   }
 
   private async failed(
@@ -389,162 +369,27 @@ export class ThreadEngine {
     );
     if (plan.kind === 'heal' && plan.heal) {
       this.count(method, c.error);
-      await this.heal(item, thread, plan.heal);
-      return;
-    }
-    const { error, retryAt } = plan.outcome;
-    this.count(method, error);
-    const log = {
-      thread: thread.threadKey,
-      threadId: thread.id,
-      outboxId: item.id,
-      channel: item.channel,
-      method,
-      error,
-    };
-    const retryIn = { retryInMs: retryAt - now, attempt: item.attempts };
-    if (plan.pauseUntil !== undefined) {
-      this.gate(item.channel, item.kind === 'update_parent' ? 'update' : 'post').pause(plan.pauseUntil);
-      this.deps.metrics?.slackRateLimited.inc({ method });
-      this.deps.metrics?.slackRetryAfter.inc({ method }, (plan.pauseUntil - now) / 1000);
-    }
-    if (plan.kind === 'permanent') this.deps.metrics?.deliveryFailures.inc({ error });
-    const logger = this.deps.logger;
-    if (plan.kind === 'rate_limited') logger?.warn({ ...log, ...retryIn }, 'Slack rate limited this channel');
-    else if (plan.kind === 'blocked')
-      logger?.error({ ...log, ...retryIn }, 'Slack refused the call until a person fixes it; keeping it');
-    else if (plan.kind === 'permanent') logger?.error(log, 'Slack refused the message; not retrying');
-    else logger?.warn({ ...log, ...retryIn }, 'Slack call failed; will retry');
-    await this.deps.store.failOutbox(item.id, plan.outcome);
-  }
-
-  /** The parent as the renderer draws it, plus the notice of where it moved from (self-heal.ts). */
-  private async renderParent(
-    thread: ThreadRecord<unknown>,
-    renderer: ThreadRenderer,
-    ctx: { now: number; previousPermalink?: string },
-    pending?: ParentMove,
-  ): Promise<SlackMessage> {
-    const data = renderer.load ? await renderer.load(thread) : undefined;
-    const msg = renderer.parent(thread, { ...ctx, data });
-    const moves = await this.deps.store.parentMoves(thread.id);
-    return withMoveNotice(msg, pending ? [...moves, pending] : moves);
-  }
-
-  /**
-   * Self-healing (failure-plan.ts said how): a fresh parent in `heal.channel` that links the old
-   * thread and says why, then the thread continues there — later replies and edits follow the new
-   * ts. A post whose answer was lost is looked up first, as any post is.
-   */
-  private async heal(item: OutboxItem, thread: ThreadRecord<unknown>, heal: HealPlan): Promise<void> {
-    const now = this.deps.clock.now();
-    const wait = (retryAt: number) =>
-      this.deps.store.failOutbox(item.id, {
-        error: `${heal.reason}_waiting`,
-        retryAt,
-        uncertain: item.uncertain,
-        dead: false,
-      });
-    const ownToken = item.kind !== 'update_parent' && heal.channel === item.channel;
-    const gate = this.gate(heal.channel, 'post');
-    if (!ownToken && !gate.tryTake(now)) return wait(gate.nextAt(now));
-    // Replicas: a reply failing on one and an edit on another must not both post a fresh parent.
-    if (this.replica && !(await this.replica.beginHeal(thread.id, heal.channel, now)))
-      return wait(now + HEAL_WAIT_MS);
-    try {
-      // Healed since `thread` was read (by another replica): the row goes where the thread is now.
-      const current = await this.deps.store.getThread(thread.id);
-      if (current?.parentTs !== thread.parentTs || current?.channel !== thread.channel) return wait(now);
-      await this.postFreshParent(item, thread, heal, now);
-    } finally {
-      await this.replica?.endHeal(thread.id).catch(() => undefined);
-    }
-  }
-
-  private async postFreshParent(
-    item: OutboxItem,
-    thread: ThreadRecord<unknown>,
-    heal: HealPlan,
-    now: number,
-  ): Promise<void> {
-    const { store, client } = this.deps;
-    const renderer = this.deps.renderers[thread.kind] as ThreadRenderer;
-    const fromTs = thread.parentTs;
-    const fromChannel = fromTs ? thread.channel : item.channel;
-    const move = {
-      threadId: thread.id,
-      reason: heal.reason,
-      fromChannel,
-      fromTs,
-      permalink: await oldThreadLink(client, store, thread),
-    };
-    let posted: { ts: string; channel: string } | undefined;
-    let msg: SlackMessage;
-    try {
-      msg = await this.renderParent(
+      await healThread(
+        {
+          deps: this.deps,
+          replica: this.replica,
+          installation: this.installation,
+          postGate: (channel) => this.gate(channel, 'post'),
+          failed: (e) => this.failed(item, thread, 'chat.postMessage', e, true),
+        },
+        item,
         thread,
-        renderer,
-        { now, previousPermalink: await this.previousPermalink(thread) },
-        { ...move, toChannel: heal.channel, toTs: '', at: now },
+        plan.heal,
       );
-      if (item.uncertain) {
-        const lookup = { ...item, kind: 'post_parent' as const, channel: heal.channel };
-        posted = await findPosted(client, lookup, thread, this.installation);
-      }
-      if (!posted) {
-        const res = await client.postMessage({
-          channel: heal.channel,
-          ...msg,
-          metadata: {
-            event_type: METADATA_EVENT,
-            event_payload: { installation: this.installation, outbox_id: item.id, thread_id: thread.id },
-          },
-          unfurl_links: false,
-          unfurl_media: false,
-        });
-        this.count('chat.postMessage', 'ok');
-        posted = { ts: res.ts, channel: res.channel || heal.channel };
-      }
-    } catch (err) {
-      await this.failed(item, thread, 'chat.postMessage', err, true);
       return;
     }
-    const moved = await store.moveParent({ ...move, toChannel: posted.channel, toTs: posted.ts, at: now });
-    const log = { thread: thread.threadKey, threadId: thread.id, reason: heal.reason, from: fromChannel };
-    if (!moved) this.deps.logger?.warn(log, 'another process healed this thread first; one extra parent');
-    else if (isChannelMove(heal.reason)) {
-      this.deps.metrics?.channelFallbacks.inc({ reason: heal.reason });
-      this.deps.logger?.warn({ ...log, to: posted.channel }, 'thread moved to the default channel');
-    } else {
-      this.deps.metrics?.parentsReplaced.inc({ reason: heal.reason });
-      const requeued =
-        heal.reason === 'parent_deleted' ? await requeueRepliesAtRisk(store, thread.id, fromChannel, now) : 0;
-      this.deps.logger?.warn({ ...log, requeued }, 'thread continues under a fresh parent');
-    }
-    if (item.kind === 'reply') {
-      // The reply itself still has to go out: now, under the fresh parent.
-      await store.failOutbox(item.id, { error: heal.reason, retryAt: now, uncertain: false, dead: false });
-      return;
-    }
-    await store.completeOutbox(item.id, {
-      threadId: thread.id,
-      outboxId: item.id,
-      channel: posted.channel,
-      ts: posted.ts,
-      kind: 'parent',
-      text: msg.text,
-      blocks: recordedContent(msg),
-      at: now,
-    });
+    if (plan.pauseUntil !== undefined)
+      this.gate(item.channel, item.kind === 'update_parent' ? 'update' : 'post').pause(plan.pauseUntil);
+    reportFailure(this.deps, item, thread, method, plan, now);
+    await this.deps.store.failOutbox(item.id, plan.outcome);
   }
 
   private count(method: string, result: string): void {
     this.deps.metrics?.slackCalls.inc({ method, result });
   }
-}
-
-/** What the timeline keeps of a message: its blocks and, when there are any, its attachments too. */
-function recordedContent(msg: SlackMessage): unknown {
-  if (!msg.attachments) return msg.blocks ?? null;
-  return { blocks: msg.blocks ?? null, attachments: msg.attachments };
 }
