@@ -60,6 +60,11 @@ export async function measureDeploy(o) {
     const from = fleet.answers.length;
     const bad = await fleet.deploy(['deploy', '--to', 'v3-bad', '--strategy', 'canary', '--json']);
     const badRecord = JSON.parse(bad.stdout || '{}');
+    // The figure means nothing unless the bad canary was actually caught and traffic went back.
+    if (badRecord.status !== 'rolled-back' || !badRecord.failure?.gate)
+      throw new Error(
+        `the bad canary was not rolled back by its gate (status ${badRecord.status ?? 'none'}): ${bad.stderr}`,
+      );
     await new Promise((r) => setTimeout(r, 1_000));
     const seen = fleet.answers.slice(from).filter((a) => a.version === 'v3-bad');
     const exposureMs = seen.length ? (seen.at(-1)?.at ?? 0) - (seen[0]?.at ?? 0) : NaN;

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Thin launcher: the CLI is compiled to dist/ by `npm run build`.
-import { main } from '../dist/cli/main.js';
+import { ignoreEpipe, main } from '../dist/cli/main.js';
 
+ignoreEpipe();
 main(process.argv.slice(2)).then(
   (code) => {
     if (typeof code === 'number') process.exitCode = code;

@@ -3,6 +3,22 @@ import { isAppError } from '../errors.js';
 import { commands } from './commands.js';
 
 /**
+ * A reader that goes away (`threader deploy … 2>&1 | head -1`) makes the next write fail with EPIPE;
+ * unhandled, that kills the process — a deployer dying mid-deploy with an instance out of nginx
+ * (review R2 #15). Output nobody reads is dropped; the work goes on. Other stream errors still throw.
+ */
+export function ignoreEpipe(streams: NodeJS.EventEmitter[] = [process.stdout, process.stderr]): void {
+  for (const stream of streams) {
+    if (stream.listeners('error').includes(onStreamError)) continue;
+    stream.on('error', onStreamError);
+  }
+}
+
+function onStreamError(err: NodeJS.ErrnoException): void {
+  if (err.code !== 'EPIPE') throw err;
+}
+
+/**
  * CLI entry. Each command lives in its own file under cli/ and exports `register(program)`;
  * the list is in cli/commands.ts. Commands set `process.exitCode` or return through
  * `exitWith()`; errors map to exit codes here, once: AppError.exitCode, usage errors 2.
