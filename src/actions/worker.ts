@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import { DrainLoop } from '../drain-loop.js';
 import type { EpisodeState } from '../core/types.js';
 import type { SlackActionRecord, ThreadStore } from '../store/types.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -22,8 +23,10 @@ export interface ActionWorkerDeps extends PerformDeps {
  */
 export class ActionWorker {
   private running = false;
-  private draining: Promise<void> | undefined;
-  private again = false;
+  private readonly loop = new DrainLoop(
+    () => this.drain(),
+    () => this.running,
+  );
   private timer: unknown;
 
   constructor(private readonly deps: ActionWorkerDeps) {}
@@ -38,23 +41,13 @@ export class ActionWorker {
     if (this.timer !== undefined) this.deps.clock.clearTimeout(this.timer);
   }
 
+  /** A press was recorded (or may be waiting); cheap and idempotent. */
   kick(): void {
-    if (!this.running) return;
-    if (this.draining) {
-      this.again = true;
-      return;
-    }
-    this.draining = this.drain().finally(() => {
-      this.draining = undefined;
-      if (this.again) {
-        this.again = false;
-        this.kick();
-      }
-    });
+    this.loop.kick();
   }
 
-  async whenIdle(): Promise<void> {
-    while (this.draining) await this.draining;
+  whenIdle(): Promise<void> {
+    return this.loop.whenIdle();
   }
 
   private async drain(): Promise<void> {

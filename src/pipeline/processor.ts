@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import { DrainLoop } from '../drain-loop.js';
 import { decide } from '../core/decide.js';
 import type { Decision, ThreadPolicy } from '../core/types.js';
 import { StoreUnavailableError } from '../errors.js';
@@ -35,8 +36,10 @@ export interface ProcessorDeps {
  */
 export class NotificationProcessor {
   private running = false;
-  private draining: Promise<void> | undefined;
-  private again = false;
+  private readonly loop = new DrainLoop(
+    () => this.drain(),
+    () => this.running,
+  );
   private poll: unknown;
 
   constructor(private readonly deps: ProcessorDeps) {}
@@ -75,24 +78,14 @@ export class NotificationProcessor {
       : this.deps.store.pendingNotifications(limit);
   }
 
+  /** New work may be there (called after a commit); cheap and idempotent. */
   kick(): void {
-    if (!this.running) return;
-    if (this.draining) {
-      this.again = true;
-      return;
-    }
-    this.draining = this.drain().finally(() => {
-      this.draining = undefined;
-      if (this.again) {
-        this.again = false;
-        this.kick();
-      }
-    });
+    this.loop.kick();
   }
 
   /** Resolves once everything accepted so far is processed. */
-  async whenIdle(): Promise<void> {
-    while (this.draining) await this.draining;
+  whenIdle(): Promise<void> {
+    return this.loop.whenIdle();
   }
 
   private async drain(): Promise<void> {
