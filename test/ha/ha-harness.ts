@@ -1,16 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { startSlackEmulator, type MessageView, type SlackEmulator } from '../../src/emulator/index.js';
-import { alertmanagerConfig, type Alertmanager, type PostableAlert } from '../helpers/alertmanager.js';
-import {
-  freePort,
-  spawnThreader,
-  startProcess,
-  waitForHttp,
-  type StartedProcess,
-} from '../helpers/process.js';
+import { startAlertmanager, type Alertmanager } from '../helpers/alertmanager.js';
+import { freePort, spawnThreader, waitForHttp, type StartedProcess } from '../helpers/process.js';
 import { TEST_TOKEN } from '../helpers/threader.js';
 
 /**
@@ -85,85 +78,14 @@ export async function startReplica(
   return { name, url, process: process_ };
 }
 
-/**
- * An Alertmanager cluster whose peer i sends its webhook to `webhookUrls[i]` (one config file per
- * peer; test/helpers/alertmanager.ts gives every peer the same receiver).
- */
-export async function startAlertmanagerCluster(webhookUrls: string[]): Promise<Alertmanager> {
-  const dir = mkdtempSync(join(tmpdir(), 'threader-ha-am-'));
-  const web = await Promise.all(webhookUrls.map(() => freePort()));
-  const cluster = await Promise.all(webhookUrls.map(() => freePort()));
-  const urls = web.map((p) => `http://127.0.0.1:${p}`);
-  const processes: StartedProcess[] = [];
-  const stop = async () => {
-    await Promise.all(processes.map((p) => p.stop(3_000)));
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    webhookUrls.forEach((webhookUrl, i) => {
-      const config = join(dir, `alertmanager-${i}.yml`);
-      writeFileSync(
-        config,
-        stringify(
-          alertmanagerConfig({
-            webhookUrl,
-            groupBy: ['alertname', 'team'],
-            groupWait: '1s',
-            groupInterval: '2s',
-          }),
-        ),
-      );
-      const storage = join(dir, `data-${i}`);
-      mkdirSync(storage);
-      processes.push(
-        startProcess(
-          process.env.ALERTMANAGER_BIN ?? '/usr/bin/prometheus-alertmanager',
-          [
-            `--config.file=${config}`,
-            `--storage.path=${storage}`,
-            `--web.listen-address=127.0.0.1:${web[i]}`,
-            `--web.external-url=${urls[i]}`,
-            `--cluster.listen-address=127.0.0.1:${cluster[i]}`,
-            `--cluster.advertise-address=127.0.0.1:${cluster[i]}`,
-            // Near-simultaneous sends: both peers notify before gossip can dedupe, so both replicas race on every group.
-            '--cluster.peer-timeout=10ms',
-            '--cluster.settle-timeout=2s',
-            '--cluster.gossip-interval=50ms',
-            '--cluster.pushpull-interval=1s',
-            ...cluster.filter((_, j) => j !== i).map((p) => `--cluster.peer=127.0.0.1:${p}`),
-          ],
-          { name: `alertmanager#${i}` },
-        ),
-      );
-    });
-    await Promise.all(urls.map((u) => waitForHttp(`${u}/-/ready`, 20_000)));
-  } catch (err) {
-    await stop();
-    throw err;
-  }
-  const push = async (alerts: PostableAlert[]) => {
-    await Promise.all(
-      urls.map(async (u) => {
-        const res = await fetch(`${u}/api/v2/alerts`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(alerts),
-        });
-        const text = await res.text();
-        if (!res.ok) throw new Error(`POST ${u}/api/v2/alerts → ${res.status}: ${text}`);
-      }),
-    );
-  };
-  return {
-    url: urls[0] as string,
-    urls,
-    configPath: join(dir, 'alertmanager-0.yml'),
-    processes,
-    push,
-    resolve: (alerts) => push(alerts.map((a) => ({ ...a, endsAt: new Date().toISOString() }))),
-    alerts: async () => (await (await fetch(`${urls[0]}/api/v2/alerts`)).json()) as never,
-    stop,
-  };
+/** An Alertmanager cluster whose peer i sends its webhook to `webhookUrls[i]`. */
+export function startAlertmanagerCluster(webhookUrls: string[]): Promise<Alertmanager> {
+  return startAlertmanager({
+    webhookUrl: webhookUrls,
+    groupBy: ['alertname', 'team'],
+    // Near-simultaneous sends: both peers notify before gossip can dedupe, so both replicas race on every group.
+    peerTimeout: '10ms',
+  });
 }
 
 interface Payload {

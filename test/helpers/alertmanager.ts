@@ -13,8 +13,12 @@ import { freePort, startProcess, waitFor, waitForHttp, type StartedProcess } fro
 export const ALERTMANAGER_BIN = process.env.ALERTMANAGER_BIN ?? '/usr/bin/prometheus-alertmanager';
 
 export interface AlertmanagerOptions {
-  /** Where the webhook receiver posts, e.g. `${threader.url}/webhook/alertmanager`. */
-  webhookUrl: string;
+  /**
+   * Where the webhook receiver posts, e.g. `${threader.url}/webhook/alertmanager`. A list gives
+   * peer i its own receiver URL (`webhookUrl[i]`, one config file per peer) and sets `peers` to
+   * its length: HA tests put a different threader replica behind each peer.
+   */
+  webhookUrl: string | string[];
   /** Sent as `Authorization: Bearer <token>` through http_config.authorization. */
   token?: string;
   receiver?: string;
@@ -42,6 +46,7 @@ export interface Alertmanager {
   url: string;
   /** Every peer's base URL (one unless `peers` > 1). */
   urls: string[];
+  /** The first peer's alertmanager.yml (every peer's, unless each has its own webhook URL). */
   configPath: string;
   processes: StartedProcess[];
   /** Pushes alerts to every peer (as Prometheus does in HA); throws on a non-2xx answer. */
@@ -68,7 +73,9 @@ export function amAlert(
 }
 
 /** The alertmanager.yml a test runs with: one route, one webhook receiver, send_resolved on. */
-export function alertmanagerConfig(opts: AlertmanagerOptions): Record<string, unknown> {
+export function alertmanagerConfig(
+  opts: Omit<AlertmanagerOptions, 'webhookUrl'> & { webhookUrl: string },
+): Record<string, unknown> {
   const receiver = opts.receiver ?? 'slack-threads';
   const webhook: Record<string, unknown> = {
     url: opts.webhookUrl,
@@ -89,10 +96,19 @@ export function alertmanagerConfig(opts: AlertmanagerOptions): Record<string, un
 }
 
 export async function startAlertmanager(opts: AlertmanagerOptions): Promise<Alertmanager> {
-  const peers = Math.max(1, opts.peers ?? 1);
+  const perPeer = Array.isArray(opts.webhookUrl) ? opts.webhookUrl : undefined;
+  const peers = Math.max(1, perPeer?.length ?? opts.peers ?? 1);
+  if (perPeer && opts.peers !== undefined && opts.peers !== perPeer.length)
+    throw new Error(`peers (${opts.peers}) differs from the number of webhook URLs (${perPeer.length})`);
   const dir = mkdtempSync(join(tmpdir(), 'threader-am-'));
-  const configPath = join(dir, 'alertmanager.yml');
-  writeFileSync(configPath, stringify(alertmanagerConfig(opts)));
+  const configPaths = Array.from({ length: perPeer ? peers : 1 }, (_, i) => {
+    const path = join(dir, perPeer ? `alertmanager-${i}.yml` : 'alertmanager.yml');
+    writeFileSync(
+      path,
+      stringify(alertmanagerConfig({ ...opts, webhookUrl: perPeer?.[i] ?? (opts.webhookUrl as string) })),
+    );
+    return path;
+  });
 
   const webPorts: number[] = [];
   const clusterPorts: number[] = [];
@@ -111,7 +127,7 @@ export async function startAlertmanager(opts: AlertmanagerOptions): Promise<Aler
       const storage = join(dir, `data-${i}`);
       mkdirSync(storage);
       const args = [
-        `--config.file=${configPath}`,
+        `--config.file=${configPaths[perPeer ? i : 0]}`,
         `--storage.path=${storage}`,
         `--web.listen-address=127.0.0.1:${webPorts[i]}`,
         `--web.external-url=${urls[i]}`,
@@ -164,7 +180,7 @@ export async function startAlertmanager(opts: AlertmanagerOptions): Promise<Aler
   return {
     url: urls[0] as string,
     urls,
-    configPath,
+    configPath: configPaths[0] as string,
     processes,
     push,
     resolve: (alerts) => push(alerts.map((a) => ({ ...a, endsAt: new Date().toISOString() }))),
