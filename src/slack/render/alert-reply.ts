@@ -19,7 +19,7 @@ export const REPLY_ALERT_LINES = 20;
  * the group (not the common ones) and its summary, all escaped.
  */
 export function renderAlertReply(change: ReplyChange, state: EpisodeState, _ctx: ReplyContext): SlackMessage {
-  const headline = headlineOf(change);
+  const headline = replyHeadline(change);
   const alerts = 'alerts' in change ? change.alerts : [];
   const lines = alertLines(alerts, state.commonLabels, REPLY_ALERT_LINES);
   const title = episodeTitle(state);
@@ -29,10 +29,11 @@ export function renderAlertReply(change: ReplyChange, state: EpisodeState, _ctx:
   });
 }
 
-function headlineOf(change: ReplyChange): string {
+/** The first line of a reply; the storm digest's replies say "N alerts firing", a group's own thread "N new alerts". */
+export function replyHeadline(change: ReplyChange, firingNoun = 'new alert'): string {
   switch (change.kind) {
     case 'firing':
-      return `🔥 ${plural(change.alerts.length, 'new alert')} firing`;
+      return `🔥 ${plural(change.alerts.length, firingNoun)} firing`;
     case 'resolved':
       return `✅ ${change.alerts.length} resolved (${change.stillFiring} still firing)`;
     case 'all_resolved':

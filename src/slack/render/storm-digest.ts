@@ -1,7 +1,7 @@
 import type { DigestEntry, DigestReply, DigestState } from '../../core/storm.js';
-import type { ReplyChange } from '../../core/types.js';
 import type { Block, SlackMessage } from '../types.js';
 import { alertLines } from './alert-lines.js';
+import { replyHeadline, REPLY_ALERT_LINES } from './alert-reply.js';
 import { escapeText } from './escape.js';
 import { context, formatDuration, packLines, plural, section, slackDate } from './format.js';
 import { fitMessage } from './limits.js';
@@ -11,7 +11,6 @@ import { SEVERITIES, type Severity } from '../../core/summary.js';
 /** Rows of the table; the rest are counted. ~60 chars a row keeps the table under Slack's block text limit. */
 export const DIGEST_TABLE_ROWS = 120;
 const TITLE_CHARS = 60;
-const REPLY_ALERT_LINES = 20;
 /** Section text limit (3,000) less the code fences. */
 const SECTION_CHARS = 2_990;
 
@@ -103,26 +102,11 @@ export function renderDigestReply(payload: DigestReply, _ctx: { now: number }): 
   const m = payload.member;
   const style = SEVERITY_STYLE[m.severity as Severity] ?? SEVERITY_STYLE.unknown;
   const title = `${style.emoji} [${m.severity}] ${m.title}`;
-  const headline = headlineOf(payload.change);
+  const headline = replyHeadline(payload.change, 'alert');
   const alerts = 'alerts' in payload.change ? payload.change.alerts : [];
   const lines = alertLines(alerts, m.commonLabels, REPLY_ALERT_LINES);
   return fitMessage({
     text: escapeText(`${headline} — ${m.title}`),
     blocks: packLines([`*${escapeText(title)}*`, escapeText(headline) + (lines.length ? ':' : ''), ...lines]),
   });
-}
-
-function headlineOf(change: ReplyChange): string {
-  switch (change.kind) {
-    case 'firing':
-      return `🔥 ${plural(change.alerts.length, 'alert')} firing`;
-    case 'resolved':
-      return `✅ ${change.alerts.length} resolved (${change.stillFiring} still firing)`;
-    case 'all_resolved':
-      return `✅ All resolved after ${formatDuration(change.durationMs)}`;
-    case 'still_firing':
-      return `⏳ Still firing (${change.firing})`;
-    case 'reopened':
-      return `♻️ Fired again within the reopen window (#${change.reopenCount})`;
-  }
 }
