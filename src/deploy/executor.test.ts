@@ -221,6 +221,17 @@ describe('the deploy executor', () => {
     expect(t.events.find((e) => e.type === 'approved')).toMatchObject({ by: 'bob' });
   });
 
+  it('an abort that came before a traffic step stops the deploy before it: no step runs after an abort', async () => {
+    const t = setup(canarySteps);
+    t.deps.planRevert = () => [];
+    await t.store.create(t.record);
+    await t.store.requestControl('d-1', { action: 'abort', by: 'alice' });
+    const done = await t.drive(t.executor.run('d-1'));
+    expect(done.status).toBe('aborted');
+    expect(t.events.filter((e) => e.type === 'step-started')).toEqual([]);
+    expect(t.router.applied).toEqual([]);
+  });
+
   it('rolls back without locking the guard when nobody approves in time', async () => {
     const t = setup([{ kind: 'approve', reason: 'production' }]);
     const done = await t.run();

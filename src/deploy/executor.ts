@@ -125,7 +125,10 @@ export class DeployExecutor {
       for (; index < steps.length; index++) {
         const step = steps[index] as Step;
         ctx.index = index;
+        // Steps that do not wait (set-weight, switch, start) would otherwise run after an abort.
+        controls.throwIfAborted();
         await this.honourPause(record, controls);
+        controls.throwIfAborted();
         await this.emit({ type: 'step-started', deployId: record.id, index, step }, record.id);
         let detail: string | undefined;
         if (step.kind === 'pause') {

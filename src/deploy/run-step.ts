@@ -145,7 +145,10 @@ export async function runStep(step: Step, ctx: StepContext): Promise<StepResult>
     case 'stop': {
       await Promise.all(
         instancesOf(ctx.env, step.instances).map((i) =>
-          withRetry(ctx, `stopping ${i.name}`, () => ctx.driver.stop(i, ctx.env.run)),
+          // A stop cut short is harmless (the revert stops it again), unlike a start without its pid file.
+          withRetry(ctx, `stopping ${i.name}`, () =>
+            ctx.driver.stop(i, ctx.env.run, { signal: ctx.controls.signal }),
+          ),
         ),
       );
       step.instances.forEach((n) => delete ctx.versions[n]);
