@@ -2,7 +2,7 @@ import { digestEntry, digestOf, type DigestEntry, type DigestState } from '../co
 import type { EpisodeState } from '../core/types.js';
 import type { PostgresDb, Queryable, Row } from './postgres-db.js';
 import { insertOutbox } from './postgres-outbox.js';
-import { toThread } from './sqlite-rows.js';
+import { toParentMove, toThread } from './sqlite-rows.js';
 import { digestKey } from './sqlite-storm.js';
 import type { ParentMove } from './storm-types.js';
 import type { ThreadRecord } from './types.js';
@@ -142,14 +142,5 @@ export async function moveParent(db: PostgresDb, m: ParentMove): Promise<boolean
 
 export async function parentMoves(db: PostgresDb, threadId: string): Promise<ParentMove[]> {
   const rows = await db.query('SELECT * FROM parent_moves WHERE thread_id = $1 ORDER BY id', [threadId]);
-  return rows.map((r) => ({
-    threadId: r.thread_id as string,
-    reason: r.reason as ParentMove['reason'],
-    fromChannel: r.from_channel as string,
-    fromTs: (r.from_ts as string | null) ?? null,
-    toChannel: r.to_channel as string,
-    toTs: r.to_ts as string,
-    permalink: (r.permalink as string | null) ?? null,
-    at: r.at as number,
-  }));
+  return rows.map(toParentMove);
 }

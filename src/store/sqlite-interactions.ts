@@ -1,6 +1,6 @@
 import type { SqliteDb } from './sqlite-db.js';
 import { insertOutbox } from './sqlite-outbox.js';
-import type { Row } from './sqlite-rows.js';
+import { toAction, type Row } from './sqlite-rows.js';
 import type { InteractionChange, NewSlackAction, SlackActionRecord, ThreadInteraction } from './types.js';
 
 /**
@@ -119,20 +119,4 @@ export function finishSlackAction(
           claimedAt ?? null,
         ).changes === 1,
   );
-}
-
-function toAction(r: Row): SlackActionRecord {
-  const rec: SlackActionRecord = {
-    id: r.id as number,
-    threadId: r.thread_id as string,
-    kind: r.kind as SlackActionRecord['kind'],
-    actor: JSON.parse(r.actor as string),
-    now: r.created_at as number,
-    status: r.status as SlackActionRecord['status'],
-    error: (r.error as string | null) ?? null,
-  };
-  if (r.duration_ms !== null) rec.durationMs = r.duration_ms as number;
-  if (r.response_url !== null) rec.responseUrl = r.response_url as string;
-  if (r.claimed_at !== null) rec.claimedAt = r.claimed_at as number;
-  return rec;
 }

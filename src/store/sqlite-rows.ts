@@ -1,6 +1,7 @@
-import type { OutboxItem, ThreadKind, ThreadRecord } from './types.js';
+import type { ParentMove } from './storm-types.js';
+import type { OutboxItem, SlackActionRecord, ThreadKind, ThreadRecord } from './types.js';
 
-/** A row as better-sqlite3 returns it. */
+/** A row as better-sqlite3 returns it (the PostgreSQL adapter maps its rows with these too). */
 export type Row = Record<string, unknown>;
 
 export const ALL_KINDS: ThreadKind[] = ['alert', 'deploy', 'note', 'digest'];
@@ -50,5 +51,34 @@ export function toThread(r: Row): ThreadRecord {
     previousId: (r.previous_id as string | null) ?? null,
     updatedAt: r.updated_at as number,
     interaction: r.interaction ? JSON.parse(r.interaction as string) : null,
+  };
+}
+
+export function toAction(r: Row): SlackActionRecord {
+  const rec: SlackActionRecord = {
+    id: r.id as number,
+    threadId: r.thread_id as string,
+    kind: r.kind as SlackActionRecord['kind'],
+    actor: JSON.parse(r.actor as string),
+    now: r.created_at as number,
+    status: r.status as SlackActionRecord['status'],
+    error: (r.error as string | null) ?? null,
+  };
+  if (r.duration_ms !== null) rec.durationMs = r.duration_ms as number;
+  if (r.response_url !== null) rec.responseUrl = r.response_url as string;
+  if (r.claimed_at !== null) rec.claimedAt = r.claimed_at as number;
+  return rec;
+}
+
+export function toParentMove(r: Row): ParentMove {
+  return {
+    threadId: r.thread_id as string,
+    reason: r.reason as ParentMove['reason'],
+    fromChannel: r.from_channel as string,
+    fromTs: (r.from_ts as string | null) ?? null,
+    toChannel: r.to_channel as string,
+    toTs: r.to_ts as string,
+    permalink: (r.permalink as string | null) ?? null,
+    at: r.at as number,
   };
 }

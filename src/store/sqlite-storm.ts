@@ -2,7 +2,7 @@ import { digestEntry, digestOf, type DigestEntry, type DigestState } from '../co
 import type { EpisodeState } from '../core/types.js';
 import type { SqliteDb } from './sqlite-db.js';
 import { insertOutbox } from './sqlite-outbox.js';
-import { toThread, type Row } from './sqlite-rows.js';
+import { toParentMove, toThread, type Row } from './sqlite-rows.js';
 import type { ParentMove } from './storm-types.js';
 import type { ThreadRecord } from './types.js';
 
@@ -123,14 +123,5 @@ export function parentMoves(s: SqliteDb, threadId: string): ParentMove[] {
   const rows = s.guard(
     () => s.sql('SELECT * FROM parent_moves WHERE thread_id = ? ORDER BY id').all(threadId) as Row[],
   );
-  return rows.map((r) => ({
-    threadId: r.thread_id as string,
-    reason: r.reason as ParentMove['reason'],
-    fromChannel: r.from_channel as string,
-    fromTs: (r.from_ts as string | null) ?? null,
-    toChannel: r.to_channel as string,
-    toTs: r.to_ts as string,
-    permalink: (r.permalink as string | null) ?? null,
-    at: r.at as number,
-  }));
+  return rows.map(toParentMove);
 }
