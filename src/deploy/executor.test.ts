@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../errors.js';
 import { guardStatus } from '../guard/guard.js';
 import { ScriptedProvider, testEnv } from '../../test/deploy/fakes.js';
 import { canarySteps, setup, stable } from './executor-fixtures.test-suite.js';
@@ -167,6 +168,19 @@ describe('the deploy executor', () => {
     const done = await t.run();
     expect(done.status).toBe('succeeded');
     expect(t.driver.calls).toEqual(['start-failed d', 'start-failed d', 'start d v2']);
+  });
+
+  it('never retries a start the driver refuses as invalid: one attempt, then the revert', async () => {
+    const t = setup([{ kind: 'start', instances: ['d'], version: 'v2' }]);
+    const attempts: string[] = [];
+    t.driver.start = async (_instance, version) => {
+      attempts.push(version);
+      if (version === 'v2') throw new ValidationError([{ field: 'version', problem: 'bad' }], 'version');
+    };
+    const done = await t.run();
+    // v2 once; v1 is the revert's start.
+    expect(attempts).toEqual(['v2', 'v1']);
+    expect(done.failure?.message).toContain('not retried');
   });
 
   it('waits at the approval step until someone approves from another process', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../errors.js';
 import { fleetStateFrom } from './fleet-state.js';
 import { EMPTY_FLEET } from './plan-common.js';
 import { planDeploy, planRollback } from './plan.js';
@@ -99,5 +100,26 @@ describe('fleet state from the last succeeded deploy', () => {
     const first = planDeploy(env, EMPTY_FLEET, 'v1');
     const again = planDeploy(env, fleetStateFrom(env, record(first)), 'v1');
     expect(again.noop).toBe(true);
+  });
+});
+
+describe('checking the version before anything is recorded', () => {
+  const env = testEnv({ analysis, strategy: { default: 'canary', canary: { tags: ['canary'] } } });
+  it.each([
+    ['a shell metacharacter', 'v2;rm -rf /'],
+    ['a path', '../v2'],
+    ['an empty version', ''],
+  ])('a version with %s is refused by the planner, naming the field', (_what, version) => {
+    for (const plan of [
+      () => planDeploy(env, fleetOn('v1', four), version),
+      () => planRollback(env, fleetOn('v1', four), version),
+    ]) {
+      expect(plan).toThrow(ValidationError);
+      expect(plan).toThrow(/version: ".*" must be 1-128 of/);
+    }
+  });
+
+  it('a version of letters, digits and . _ + ~ - plans as usual', () => {
+    expect(planDeploy(env, fleetOn('v1', four), '2.4.1+build_7~rc-1').toVersion).toBe('2.4.1+build_7~rc-1');
   });
 });

@@ -1,3 +1,4 @@
+import { checkVersion } from './drivers/names.js';
 import { planBlueGreen } from './plan-blue-green.js';
 import { planCanary } from './plan-canary.js';
 import type { PlanOptions } from './plan-common.js';
@@ -15,6 +16,8 @@ export function planDeploy(
   toVersion: string,
   opts: PlanOptions = {},
 ): Plan {
+  // Before any record exists: a version the drivers refuse would otherwise fail at the first start (review R2 #11).
+  checkVersion(toVersion);
   const strategy = opts.strategy ?? env.strategy.default;
   if (strategy === 'canary' && Object.keys(fleet.versions).length === 0) {
     // No stable version runs, so there is nothing to compare a canary with and no traffic to
@@ -40,6 +43,7 @@ export function planRollback(
   toVersion: string,
   opts: PlanOptions = {},
 ): Plan {
+  checkVersion(toVersion);
   const approval = opts.approval ?? false;
   if (env.instances.some((i) => i.colour))
     return planBlueGreen(env, fleet, toVersion, { approval, skipAnalysis: true });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { guardConfigSchema } from '../config/guard.js';
 import { channelId } from '../config/slack-ids.js';
 import { durationMs } from '../config/zod-duration.js';
+import { HOST_PATTERN } from '../traffic/nginx-render.js';
 import type { IntOrPercent } from './types.js';
 
 /**
@@ -23,7 +24,8 @@ const intOrPercent = z.union([
 
 const instance = z.strictObject({
   name,
-  host: z.string().min(1),
+  // The renderer's own rule, so check-config finds a host nginx cannot take before a deploy does.
+  host: z.string().regex(HOST_PATTERN, 'a host name or IP address (nginx writes it into `server`)'),
   port: z.int().min(1).max(65_535),
   colour: z.enum(['blue', 'green']).optional(),
   tags: z.array(z.string().min(1)).default([]),

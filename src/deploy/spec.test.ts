@@ -287,6 +287,11 @@ describe('deploy config problems name their path', () => {
         'environments.staging.strategy.canary: 2 canaries leave nginx together, but strategy.rolling.maxUnavailable allows 1 of 3 out of service',
     },
     {
+      name: 'a host nginx cannot take is refused by check-config, not found mid-deploy',
+      doc: doc(env({ instances: [{ name: 'a', host: 'h; include /etc/passwd', port: 1 }] })),
+      problem: 'environments.staging.instances[0].host: a host name or IP address',
+    },
+    {
       name: 'a config without environments is refused',
       doc: { service: 'svc', environments: {} },
       problem: 'environments: at least one environment',

@@ -30,7 +30,8 @@ export const defaultRenderOptions: RenderOptions = { maxFails: 3, failTimeoutSec
 export const MANAGED_MARKER = '# Managed by alert-threader (threader deploy).';
 
 const NAME = /^[A-Za-z0-9_.-]+$/;
-const HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:]+:[0-9A-Fa-f:.]*)$/;
+/** A host name or IP nginx accepts in `server`; the deploy config's schema holds instances to it. */
+export const HOST_PATTERN = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:]+:[0-9A-Fa-f:.]*)$/;
 
 function problem(message: string): never {
   throw new InvalidUpstreamError(message);
@@ -44,7 +45,7 @@ export function liveServers(servers: UpstreamServer[]): UpstreamServer[] {
       problem(`instance name ${JSON.stringify(s.name)} cannot be written to nginx config`);
     if (seen.has(s.name)) problem(`instance ${s.name} is listed twice`);
     seen.add(s.name);
-    if (!HOST.test(s.host))
+    if (!HOST_PATTERN.test(s.host))
       problem(`instance ${s.name}: host ${JSON.stringify(s.host)} is not a host name or IP`);
     if (!Number.isInteger(s.port) || s.port < 1 || s.port > 65535)
       problem(`instance ${s.name}: bad port ${s.port}`);
