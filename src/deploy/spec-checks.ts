@@ -102,6 +102,15 @@ export function checkEnvironment(
   if (!env.analysis)
     for (const f of needsAnalysis) add(f, "an analysis needs the environment's analysis: section");
 
+  const hc = env.healthCheck;
+  // The gate needs `successes` probes `interval` apart: a shorter deadline can never pass (review R2 #12).
+  const shortest = (hc.successes - 1) * hc.interval;
+  if (hc.deadline < shortest)
+    add(
+      'healthCheck.deadline',
+      `${hc.deadline} ms cannot fit ${hc.successes} successes ${hc.interval} ms apart (at least ${shortest} ms)`,
+    );
+
   const d = env.driver;
   const remote = d.type === 'ssh' ? d.remote : d.type;
   if (remote === 'systemd' && !env.run.unit)

@@ -11,6 +11,9 @@ import type { IntOrPercent } from './types.js';
  */
 
 const duration = (dflt: string) => durationMs().prefault(dflt);
+/** Timeouts, intervals and deadlines: 0 would mean "fail at once" or "poll in a busy loop" (review R2 #12). */
+const positiveMs = () => durationMs().refine((ms) => ms > 0, 'a duration above 0');
+const positive = (dflt: string) => positiveMs().prefault(dflt);
 const argv = z.array(z.string().min(1)).min(1);
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, ".", "_" and "-"');
 
@@ -35,12 +38,12 @@ const driver = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('process'),
     stateDir: z.string().min(1).default('.threader/run'),
-    stopTimeout: duration('10s'),
+    stopTimeout: positive('10s'),
   }),
   z.strictObject({
     type: z.literal('systemd'),
     sudo: z.boolean().default(false),
-    stopTimeout: duration('30s'),
+    stopTimeout: positive('30s'),
     /** Where the per-instance env files (the unit's EnvironmentFile) live; default /etc/alert-threader. */
     envDir: z.string().startsWith('/', 'an absolute path').optional(),
   }),
@@ -52,8 +55,8 @@ const driver = z.discriminatedUnion('type', [
     knownHostsFile: z.string().min(1).optional(),
     remote: z.enum(['process', 'systemd']).default('systemd'),
     stateDir: z.string().min(1).default('/var/lib/threader/run'),
-    connectTimeout: duration('10s'),
-    stopTimeout: duration('30s'),
+    connectTimeout: positive('10s'),
+    stopTimeout: positive('30s'),
     /** remote: systemd — systemctl and the env file write through `sudo -n` (a deploy user without root). */
     sudo: z.boolean().default(false),
     /** remote: systemd — the env file directory on the host; default /etc/alert-threader. */
@@ -65,7 +68,7 @@ const canaryStep = z.union([
   z.strictObject({ setWeight: z.int().min(0, 'a weight of 0..100').max(100, 'a weight of 0..100') }),
   z.strictObject({ pause: z.strictObject({ duration: durationMs().optional() }) }),
   z.strictObject({
-    analysis: z.strictObject({ count: z.int().min(1).optional(), interval: durationMs().optional() }),
+    analysis: z.strictObject({ count: z.int().min(1).optional(), interval: positiveMs().optional() }),
   }),
 ]);
 
@@ -101,15 +104,15 @@ const strategy = z.strictObject({
 
 const analysis = z.strictObject({
   provider: z.discriminatedUnion('type', [
-    z.strictObject({ type: z.literal('prometheus'), url: z.url(), timeout: duration('10s') }),
-    z.strictObject({ type: z.literal('scrape'), timeout: duration('5s') }),
+    z.strictObject({ type: z.literal('prometheus'), url: z.url(), timeout: positive('10s') }),
+    z.strictObject({ type: z.literal('scrape'), timeout: positive('5s') }),
   ]),
   /** The guard's SLO shape: built-in names (override fields or `enabled: false`) plus custom ones. */
   slos: guardConfigSchema.shape.slos,
   /** Target labels added to every built-in query (job, env…). */
   scope: guardConfigSchema.shape.scope,
-  window: duration('1m'),
-  interval: duration('1m'),
+  window: positive('1m'),
+  interval: positive('1m'),
   count: z.int().min(1).default(5),
   failureLimit: z.int().min(0).default(0),
   consecutiveErrorLimit: z.int().min(0).default(4),
@@ -140,9 +143,9 @@ export const environmentSchema = z.strictObject({
       path: z.string().startsWith('/').default('/healthz'),
       expectStatus: z.int().min(100).max(599).default(200),
       successes: z.int().min(1).default(3),
-      interval: duration('1s'),
-      timeout: duration('2s'),
-      deadline: duration('60s'),
+      interval: positive('1s'),
+      timeout: positive('2s'),
+      deadline: positive('60s'),
     })
     .prefault({}),
   traffic: z.strictObject({
@@ -158,7 +161,7 @@ export const environmentSchema = z.strictObject({
     .strictObject({
       /** Default: required for an environment named production / prod. */
       required: z.boolean().optional(),
-      timeout: duration('1h'),
+      timeout: positive('1h'),
       onTimeout: z.enum(['rollback', 'abort']).default('rollback'),
     })
     .prefault({}),

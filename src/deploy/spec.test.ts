@@ -292,6 +292,37 @@ describe('deploy config problems name their path', () => {
       problem: 'environments.staging.instances[0].host: a host name or IP address',
     },
     {
+      name: 'a health-check timeout of 0 is refused',
+      doc: doc(env({ healthCheck: { timeout: 0 } })),
+      problem: 'environments.staging.healthCheck.timeout: a duration above 0',
+    },
+    {
+      name: 'a health-check deadline too short for its successes at its interval is refused',
+      doc: doc(env({ healthCheck: { successes: 3, interval: '10s', deadline: '15s' } })),
+      problem:
+        'environments.staging.healthCheck.deadline: 15000 ms cannot fit 3 successes 10000 ms apart (at least 20000 ms)',
+    },
+    {
+      name: 'an approval timeout of 0 is refused',
+      doc: doc(env({ approval: { timeout: '0s' } })),
+      problem: 'environments.staging.approval.timeout: a duration above 0',
+    },
+    {
+      name: 'an analysis interval of 0 is refused',
+      doc: doc(env({ analysis: { ...analysis, interval: 0 } })),
+      problem: 'environments.staging.analysis.interval: a duration above 0',
+    },
+    {
+      name: "a canary analysis step's own interval of 0 is refused",
+      doc: doc(
+        env({
+          analysis,
+          strategy: { canary: { tags: ['canary'], steps: [{ analysis: { interval: '0s' } }] } },
+        }),
+      ),
+      problem: 'environments.staging.strategy.canary.steps[0]',
+    },
+    {
       name: 'a config without environments is refused',
       doc: { service: 'svc', environments: {} },
       problem: 'environments: at least one environment',
@@ -299,6 +330,12 @@ describe('deploy config problems name their path', () => {
   ];
   it.each(cases)('$name', ({ doc: d, problem }) => {
     expect(problems(d).join('\n')).toContain(problem);
+  });
+
+  it('a deadline exactly long enough for the successes at the interval is accepted', () => {
+    expect(problems(doc(env({ healthCheck: { successes: 3, interval: '10s', deadline: '20s' } })))).toEqual(
+      [],
+    );
   });
 });
 
