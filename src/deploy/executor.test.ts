@@ -291,6 +291,57 @@ describe('the deploy executor', () => {
     expect(t.store.eventTypes('d-1')).toContain('resumed');
   });
 
+  it('a deploy paused by a user before its executor crashed stays paused when resumed with --resume, until someone resumes it', async () => {
+    const steps: Step[] = [
+      { kind: 'drain', instances: ['d'], delay: 5_000 },
+      { kind: 'stop', instances: ['d'] },
+    ];
+    // The crashed executor had honoured the pause (its request is taken) and saved the step index.
+    const t = setup(steps, {
+      record: { stepIndex: 1, status: 'paused', owner: { pid: 4242, host: 'ci-1', heartbeatAt: 0 } },
+    });
+    await t.store.create(t.record);
+    const running = t.executor.run('d-1');
+    await t.clock.advance(60_000);
+    expect((await t.store.get('d-1'))?.status).toBe('paused');
+    expect(t.driver.calls).toEqual([]);
+    await t.store.requestControl('d-1', { action: 'resume', by: 'dave' });
+    const done = await t.drive(running);
+    expect(done.status).toBe('succeeded');
+    expect(t.driver.calls).toEqual(['stop d']);
+    expect(t.events.find((e) => e.type === 'resumed')).toMatchObject({ by: 'dave' });
+  });
+
+  it('a resume given while the paused deploy had no executor is kept: the resumed executor goes on at once', async () => {
+    const steps: Step[] = [{ kind: 'stop', instances: ['d'] }];
+    const t = setup(steps, {
+      record: { status: 'paused', owner: { pid: 4242, host: 'ci-1', heartbeatAt: 0 } },
+    });
+    await t.store.create(t.record);
+    await t.store.requestControl('d-1', { action: 'resume', by: 'erin' });
+    const done = await t.drive(t.executor.run('d-1'));
+    expect(done.status).toBe('succeeded');
+    expect(t.driver.calls).toEqual(['stop d']);
+    expect(t.events.find((e) => e.type === 'resumed')).toMatchObject({ by: 'erin' });
+  });
+
+  it('a plan pause step the crash interrupted ends with the resume given meanwhile, and is not waited twice', async () => {
+    const steps: Step[] = [
+      { kind: 'pause', reason: 'look' },
+      { kind: 'stop', instances: ['d'] },
+    ];
+    const t = setup(steps, {
+      record: { status: 'paused', owner: { pid: 4242, host: 'ci-1', heartbeatAt: 0 } },
+    });
+    await t.store.create(t.record);
+    await t.store.appendEvent('d-1', { type: 'step-started', deployId: 'd-1', index: 0, step: steps[0]! }, 0);
+    await t.store.requestControl('d-1', { action: 'resume', by: 'erin' });
+    const done = await t.drive(t.executor.run('d-1'));
+    expect(done.status).toBe('succeeded');
+    expect(t.driver.calls).toEqual(['stop d']);
+    expect(t.events.filter((e) => e.type === 'resumed')).toHaveLength(1);
+  });
+
   it('pauses for a human when the analysis is inconclusive', async () => {
     const t = setup(canarySteps, {
       provider: new ScriptedProvider(['none']),

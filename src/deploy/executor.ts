@@ -121,7 +121,17 @@ export class DeployExecutor {
     const ctx = this.context(record, controls);
     const steps = record.plan.steps;
     let index = record.stepIndex;
+    // A pause the previous executor honoured before it died (review R2 #13): its request was taken,
+    // so only the record still says "paused". The deploy stays paused until someone resumes it.
+    let pauseStepResumed = false;
     try {
+      if (record.status === 'paused') {
+        await this.resumeWhenAsked(record, controls);
+        // The resume also ends a wait-for-resume pause step the crash interrupted (it had started).
+        pauseStepResumed = (await this.deps.store.events(record.id)).some(
+          (e) => e.event.type === 'step-started' && e.event.index === start.stepIndex,
+        );
+      }
       for (; index < steps.length; index++) {
         const step = steps[index] as Step;
         ctx.index = index;
@@ -132,7 +142,9 @@ export class DeployExecutor {
         await this.emit({ type: 'step-started', deployId: record.id, index, step }, record.id);
         let detail: string | undefined;
         if (step.kind === 'pause') {
-          if (step.duration !== undefined) await controls.sleep(step.duration);
+          if (pauseStepResumed && step.duration === undefined && index === start.stepIndex)
+            detail = 'resumed';
+          else if (step.duration !== undefined) await controls.sleep(step.duration);
           else await this.waitForResume(record, controls, 'plan');
         } else if (step.kind === 'approve') {
           detail = await this.approval(record, controls, step.reason, index);
@@ -209,9 +221,18 @@ export class DeployExecutor {
 
   /** An indefinite pause (a pause step without duration, an Inconclusive analysis) until `resume`. */
   private async waitForResume(record: DeployRecord, controls: ExecutorControls, why: string): Promise<void> {
+    // A resume from before this pause began is not an answer to it.
     controls.takeResume();
     await this.save(record.id, { status: 'paused' });
     await this.emit({ type: 'paused', deployId: record.id, by: why }, record.id);
+    await this.resumeWhenAsked(record, controls);
+  }
+
+  /**
+   * Waits for a resume; one that arrived while the deploy was paused and no executor ran (read by
+   * run()'s first poll) counts at once.
+   */
+  private async resumeWhenAsked(record: DeployRecord, controls: ExecutorControls): Promise<void> {
     let by: string | undefined;
     await controls.until(() => (by = controls.takeResume()) !== undefined);
     await this.save(record.id, { status: 'running' });
