@@ -5,10 +5,12 @@ import type { AlertmanagerClient, Silence } from '../../src/alertmanager/types.j
 import { systemClock } from '../../src/clock.js';
 import { PostgresStore } from '../../src/store/postgres.js';
 import type { SlackActionKind } from '../../src/store/types.js';
+import { alertmanagerMissing } from '../helpers/alertmanager-tools.js';
 import { startAlertmanager, type Alertmanager } from '../helpers/alertmanager.js';
 import { episode, part } from '../helpers/builders.js';
 import { postgresMissing, startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { stopAll } from '../helpers/process.js';
+import { anyMissing } from '../helpers/require-tool.js';
 
 /**
  * Button presses on two replicas sharing one PostgreSQL, against a real Alertmanager whose silence
@@ -17,7 +19,7 @@ import { stopAll } from '../helpers/process.js';
  * one silence, and an Ack pressed during a Silence is kept beside it.
  */
 
-const missing = postgresMissing();
+const missing = anyMissing(postgresMissing(), alertmanagerMissing());
 const ANA = { id: 'U0ANA', name: 'ana' };
 const BOB = { id: 'U0BOB', name: 'bob' };
 

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasPrometheus } from '../helpers/prometheus.js';
+import { nginxMissing } from '../helpers/nginx.js';
+import { prometheusMissing } from '../helpers/prometheus.js';
+import { anyMissing, suiteTitle } from '../helpers/require-tool.js';
 import { isAlive, stopAll, waitFor } from '../helpers/process.js';
 import { startFleet, type Fleet } from './harness.js';
 
@@ -7,7 +9,9 @@ import { startFleet, type Fleet } from './harness.js';
  * Blue-green on real nginx: svc-a and svc-b are blue, svc-c and svc-d green. A steady load runs
  * through nginx the whole time; a failed request is a 502/504 or no answer at all.
  */
-describe.skipIf(!hasPrometheus())('threader deploy end to end (blue-green)', () => {
+const missing = anyMissing(prometheusMissing(), nginxMissing());
+const title = 'threader deploy end to end (blue-green)';
+describe.skipIf(missing !== undefined)(suiteTitle(title, missing), () => {
   let fleet: Fleet;
   beforeAll(async () => {
     fleet = await startFleet({

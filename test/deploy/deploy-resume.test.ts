@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasPrometheus } from '../helpers/prometheus.js';
+import { nginxMissing } from '../helpers/nginx.js';
+import { prometheusMissing } from '../helpers/prometheus.js';
+import { anyMissing, suiteTitle } from '../helpers/require-tool.js';
 import { stopAll, waitFor } from '../helpers/process.js';
 import { startFleet, type Fleet } from './harness.js';
 
@@ -8,7 +10,9 @@ import { startFleet, type Fleet } from './harness.js';
  * refused a second deployer while it runs, killed with SIGKILL half-way, and finished by
  * `threader deploy --resume ID` — all under a steady load through real nginx.
  */
-describe.skipIf(!hasPrometheus())('threader deploy end to end (one at a time, kill -9 and resume)', () => {
+const missing = anyMissing(prometheusMissing(), nginxMissing());
+const title = 'threader deploy end to end (one at a time, kill -9 and resume)';
+describe.skipIf(missing !== undefined)(suiteTitle(title, missing), () => {
   let fleet: Fleet;
   beforeAll(async () => {
     fleet = await startFleet({

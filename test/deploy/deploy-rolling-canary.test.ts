@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasPrometheus } from '../helpers/prometheus.js';
+import { nginxMissing } from '../helpers/nginx.js';
+import { prometheusMissing } from '../helpers/prometheus.js';
+import { anyMissing, suiteTitle } from '../helpers/require-tool.js';
 import { runThreader, stopAll } from '../helpers/process.js';
 import { startFleet, type Fleet } from './harness.js';
 
@@ -7,7 +9,9 @@ import { startFleet, type Fleet } from './harness.js';
  * Timelines of real deploys: `threader deploy` as a user runs it, real nginx, real Prometheus
  * scraping the instances, a steady load through nginx the whole time.
  */
-describe.skipIf(!hasPrometheus())('threader deploy end to end (rolling and canary)', () => {
+const missing = anyMissing(prometheusMissing(), nginxMissing());
+const title = 'threader deploy end to end (rolling and canary)';
+describe.skipIf(missing !== undefined)(suiteTitle(title, missing), () => {
   let fleet: Fleet;
   beforeAll(async () => {
     fleet = await startFleet({

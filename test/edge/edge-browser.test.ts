@@ -1,11 +1,11 @@
-import { existsSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { alert, webhookBody } from '../helpers/builders.js';
-import { CHROMIUM, launchBrowser, screenshot, watchProblems } from '../helpers/browser.js';
+import { chromiumMissing, launchBrowser, screenshot, watchProblems } from '../helpers/browser.js';
 import { stopAll } from '../helpers/process.js';
 import { startThreader, type TestThreader } from '../helpers/threader.js';
-import { hasEdgeTools, startEdge, type Edge } from './edge-nginx.js';
+import { anyMissing, suiteTitle } from '../helpers/require-tool.js';
+import { edgeToolsMissing, startEdge, type Edge } from './edge-nginx.js';
 import { httpsRequest } from './https-client.js';
 
 /**
@@ -13,8 +13,10 @@ import { httpsRequest } from './https-client.js';
  * edge's CSP, unbuffered /events) → `threader serve`. Every page loads and updates live with no
  * console error and no CSP violation; screenshots go to test-results/dashboard/edge-*.png.
  */
-describe.skipIf(!hasEdgeTools() || !existsSync(CHROMIUM))(
-  'the dashboard through the nginx edge in Chromium',
+const missing = anyMissing(edgeToolsMissing(), chromiumMissing());
+
+describe.skipIf(missing !== undefined)(
+  suiteTitle('the dashboard through the nginx edge in Chromium', missing),
   () => {
     let threader: TestThreader;
     let edge: Edge;

@@ -1,8 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NGINX_BIN } from '../helpers/nginx.js';
+import { NGINX_BIN, nginxMissing } from '../helpers/nginx.js';
 import {
   freePort,
   repoRoot,
@@ -11,6 +10,7 @@ import {
   waitFor,
   type StartedProcess,
 } from '../helpers/process.js';
+import { anyMissing, requireTool, runs } from '../helpers/require-tool.js';
 
 /**
  * The shipped edge template (examples/nginx/threader-edge.conf.template) rendered the way its
@@ -20,14 +20,12 @@ import {
 
 export const TEMPLATE = join(repoRoot, 'examples', 'nginx', 'threader-edge.conf.template');
 
-export function hasEdgeTools(): boolean {
-  try {
-    execFileSync(NGINX_BIN, ['-v'], { stdio: 'ignore' });
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
+/** Why the edge cannot start here (nginx, openssl), or undefined; throws under CI (see requireTool). */
+export function edgeToolsMissing(): string | undefined {
+  return anyMissing(
+    nginxMissing(),
+    requireTool('openssl', { install: 'openssl', check: runs('openssl', 'version') }),
+  );
 }
 
 /** Replaces `${NAME}` for every given name; any ${EDGE_*} left over is a template bug. */

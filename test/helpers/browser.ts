@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { repoRoot } from './process.js';
+import { requireTool, runs } from './require-tool.js';
 
 /**
  * Debian's Chromium driven by playwright-core (no browser download). The flags keep it from
@@ -18,6 +19,11 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
+
+/** Why Chromium cannot start here, or undefined; throws under CI (see requireTool). */
+export function chromiumMissing(): string | undefined {
+  return requireTool('chromium', { install: 'chromium', check: runs(CHROMIUM, '--version') });
+}
 
 /** playwright gives every launch a fresh temporary profile (its --user-data-dir). */
 export function launchBrowser(): Promise<Browser> {

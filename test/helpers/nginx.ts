@@ -5,6 +5,7 @@ import type { NginxTrafficSpec } from '../../src/deploy/types.js';
 import { renderUpstream } from '../../src/traffic/nginx-render.js';
 import type { UpstreamServer } from '../../src/traffic/types.js';
 import { freePort, startProcess, waitFor, waitForHttp, type StartedProcess } from './process.js';
+import { requireTool, runs } from './require-tool.js';
 
 /**
  * A real nginx (Debian's /usr/sbin/nginx) for integration tests: its own prefix, config, pid file
@@ -18,6 +19,11 @@ import { freePort, startProcess, waitFor, waitForHttp, type StartedProcess } fro
  */
 
 export const NGINX_BIN = process.env.NGINX_BIN ?? '/usr/sbin/nginx';
+
+/** Why nginx cannot start here, or undefined; throws under CI (see requireTool). */
+export function nginxMissing(): string | undefined {
+  return requireTool('nginx', { install: 'nginx-light', check: runs(NGINX_BIN, '-v') });
+}
 
 export interface NginxOptions {
   upstream?: string;

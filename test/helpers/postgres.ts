@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { freePort, startProcess, waitFor, type StartedProcess } from './process.js';
+import { requireTool, runs } from './require-tool.js';
 
 /**
  * A throwaway PostgreSQL 15 (Debian's) for tests: initdb in a temporary directory, listening on a
@@ -28,11 +29,12 @@ export interface TestPostgres {
  * on purpose, so a missing one is a failure there, never a silent skip.
  */
 export function postgresMissing(): string | undefined {
-  const missing = ['initdb', 'postgres'].filter((b) => !existsSync(join(POSTGRES_BIN_DIR, b)));
-  if (missing.length === 0) return undefined;
-  const why = `PostgreSQL binaries not found in ${POSTGRES_BIN_DIR} (${missing.join(', ')}); apt-get install postgresql-15 or set POSTGRES_BIN_DIR`;
-  if (process.env.CI === 'true') throw new Error(`${why} — required under CI`);
-  return why;
+  return requireTool('PostgreSQL', {
+    install: 'postgresql-15, or set POSTGRES_BIN_DIR',
+    check: () =>
+      runs(join(POSTGRES_BIN_DIR, 'initdb'), '--version')() ??
+      runs(join(POSTGRES_BIN_DIR, 'postgres'), '--version')(),
+  });
 }
 
 /** initdb and postgres refuse to run as root: as root, they run as the `postgres` system user. */

@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { retry } from '../../src/retry/retry.js';
 import { freePort, startProcess, waitFor, type StartedProcess } from './process.js';
+import { requireTool, runs } from './require-tool.js';
 
 /**
  * A real Prometheus (Debian's 2.42) for integration tests: loopback only, a temporary data dir,
@@ -12,13 +12,19 @@ import { freePort, startProcess, waitFor, type StartedProcess } from './process.
  * and report the port, so a free port is picked first (and picked again if it was taken).
  */
 
+/** Why a real Prometheus cannot start here, or undefined; throws under CI (see requireTool). */
+export function prometheusMissing(): string | undefined {
+  return requireTool('prometheus', { install: 'prometheus', check: runs('prometheus', '--version') });
+}
+
+/** promtool is its own binary (same package): suites that run it probe it, not the server. */
+export function promtoolMissing(): string | undefined {
+  return requireTool('promtool', { install: 'prometheus', check: runs('promtool', '--version') });
+}
+
+/** @deprecated use prometheusMissing() (a reason for the title); like it, throws under CI. */
 export function hasPrometheus(): boolean {
-  try {
-    execFileSync('prometheus', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
+  return prometheusMissing() === undefined;
 }
 
 export interface ScrapeJob {

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startProcess } from './process.js';
+import { anyMissing, requireTool, runs } from './require-tool.js';
 
 /**
  * A real OpenSSH server (/usr/sbin/sshd) on a loopback port, for the ssh driver's tests. Everything
@@ -23,6 +24,14 @@ export interface Sshd {
 }
 
 const SSHD = '/usr/sbin/sshd';
+
+/** Why the ssh suites cannot run here, or undefined; throws under CI. ssh-keygen ships with ssh. */
+export function sshdMissing(): string | undefined {
+  return anyMissing(
+    requireTool('sshd', { install: 'openssh-server', check: runs(SSHD, '-V') }),
+    requireTool('ssh', { install: 'openssh-client', check: runs('ssh', '-V') }),
+  );
+}
 
 function keygen(path: string, comment: string): void {
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', path], {
