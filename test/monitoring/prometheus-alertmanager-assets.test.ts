@@ -1,25 +1,31 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { amtoolMissing } from '../helpers/alertmanager-tools.js';
 import { repoRoot, runProcess } from '../helpers/process.js';
-import { hasPrometheus } from '../helpers/prometheus.js';
+import { promtoolMissing } from '../helpers/prometheus.js';
+import { suiteTitle } from '../helpers/require-tool.js';
 
 const promDir = join(repoRoot, 'examples', 'prometheus');
 const amFile = join(repoRoot, 'examples', 'alertmanager', 'alertmanager.yml');
 const inDir = (sub: string) => readdirSync(join(promDir, sub)).map((f) => join(promDir, sub, f));
 
-function hasAmtool(): boolean {
-  try {
-    execFileSync('amtool', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
+interface Receiver {
+  name: string;
+  webhook_configs?: Array<{
+    url: string;
+    send_resolved: boolean;
+    max_alerts: number;
+    http_config: { authorization: { type: string; credentials_file?: string; credentials?: string } };
+  }>;
 }
+const amConfig = () => parse(readFileSync(amFile, 'utf8')) as { receivers: Receiver[] };
 
-describe.skipIf(!hasPrometheus())('examples/prometheus with promtool', () => {
+const noPromtool = promtoolMissing();
+const noAmtool = amtoolMissing();
+
+describe.skipIf(noPromtool !== undefined)(suiteTitle('examples/prometheus with promtool', noPromtool), () => {
   it('has alert rules that all pass promtool check rules', async () => {
     const r = await runProcess('promtool', ['check', 'rules', ...inDir('rules')]);
     expect(r.stdout + r.stderr).not.toContain('FAILED');
@@ -68,26 +74,9 @@ describe.skipIf(!hasPrometheus())('examples/prometheus with promtool', () => {
   });
 });
 
-describe.skipIf(!hasAmtool())('examples/alertmanager/alertmanager.yml with amtool', () => {
-  interface Receiver {
-    name: string;
-    webhook_configs?: Array<{
-      url: string;
-      send_resolved: boolean;
-      max_alerts: number;
-      http_config: { authorization: { type: string; credentials_file?: string; credentials?: string } };
-    }>;
-  }
-  const config = parse(readFileSync(amFile, 'utf8')) as { receivers: Receiver[] };
-
-  it('passes amtool check-config', async () => {
-    const r = await runProcess('amtool', ['check-config', amFile]);
-    expect(r.stdout + r.stderr).toContain('SUCCESS');
-    expect(r.code).toBe(0);
-  });
-
+describe('examples/alertmanager/alertmanager.yml as written', () => {
   it('sends to the threader webhook with a bearer token from a file, resolves included, alerts capped', () => {
-    const hooks = config.receivers.flatMap((r) => r.webhook_configs ?? []);
+    const hooks = amConfig().receivers.flatMap((r) => r.webhook_configs ?? []);
     expect(hooks.length).toBeGreaterThan(0);
     for (const h of hooks) {
       expect(new URL(h.url).pathname).toBe('/webhook/alertmanager');
@@ -98,16 +87,27 @@ describe.skipIf(!hasAmtool())('examples/alertmanager/alertmanager.yml with amtoo
       expect(h.http_config.authorization.credentials).toBeUndefined();
     }
   });
-
-  it("routes the threader's own alerts around the threader, and everything else to it", async () => {
-    const route = async (...labels: string[]) =>
-      (
-        await runProcess('amtool', ['config', 'routes', 'test', `--config.file=${amFile}`, ...labels])
-      ).stdout.trim();
-    expect(await route('alertname=ThreaderDown', 'instance=t1')).toBe('threader-itself');
-    expect(await route('alertname=HighErrorRate', 'team=db')).toBe('slack-threads-db');
-    expect(await route('alertname=HighErrorRate')).toBe('slack-threads');
-    const itself = config.receivers.find((r) => r.name === 'threader-itself');
-    expect(itself?.webhook_configs).toBeUndefined();
-  });
 });
+
+describe.skipIf(noAmtool !== undefined)(
+  suiteTitle('examples/alertmanager/alertmanager.yml with amtool', noAmtool),
+  () => {
+    it('passes amtool check-config', async () => {
+      const r = await runProcess('amtool', ['check-config', amFile]);
+      expect(r.stdout + r.stderr).toContain('SUCCESS');
+      expect(r.code).toBe(0);
+    });
+
+    it("routes the threader's own alerts around the threader, and everything else to it", async () => {
+      const route = async (...labels: string[]) =>
+        (
+          await runProcess('amtool', ['config', 'routes', 'test', `--config.file=${amFile}`, ...labels])
+        ).stdout.trim();
+      expect(await route('alertname=ThreaderDown', 'instance=t1')).toBe('threader-itself');
+      expect(await route('alertname=HighErrorRate', 'team=db')).toBe('slack-threads-db');
+      expect(await route('alertname=HighErrorRate')).toBe('slack-threads');
+      const itself = amConfig().receivers.find((r) => r.name === 'threader-itself');
+      expect(itself?.webhook_configs).toBeUndefined();
+    });
+  },
+);
