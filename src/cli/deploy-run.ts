@@ -82,6 +82,15 @@ export async function fleetBefore(s: DeploySession): Promise<FleetState> {
 }
 
 /**
+ * The fleet a resumed deploy started from, which its revert returns to: kept on the record when it
+ * was created (it may have been observed, not read from the records); for older records, the
+ * records' account.
+ */
+export async function resumedFleet(s: DeploySession, record: DeployRecord): Promise<FleetState> {
+  return record.fleetBefore ?? fleetBefore(s);
+}
+
+/**
  * The fleet a new deploy or rollback plans from: the records' account, or — when the newest
  * deploy failed (its revert did not finish) or `--observe` asks — what the drivers and nginx say
  * now (fleet-observe.ts). `observed` says why, for the terminal and `plan`'s notes.

@@ -7,10 +7,10 @@ import { UsageError } from '../errors.js';
 import {
   abortActive,
   driveDeploy,
-  fleetBefore,
   openSession,
   pickVersion,
   recordJson,
+  resumedFleet,
   startingFleet,
   type SessionFlags,
 } from './deploy-run.js';
@@ -70,7 +70,9 @@ export function register(program: Command): void {
           const record = await takeOver(flags.resume, deps, s.configPath);
           if (record.env !== s.env.name)
             throw new UsageError(`deploy ${record.id} belongs to ${record.env}, not ${s.env.name}`);
-          process.exitCode = await driveDeploy(s, record, await fleetBefore(s), { json: !!flags.json });
+          process.exitCode = await driveDeploy(s, record, await resumedFleet(s, record), {
+            json: !!flags.json,
+          });
           return;
         }
         const { fleet, observed } = await startingFleet(s, !!flags.observe);
@@ -96,6 +98,7 @@ export function register(program: Command): void {
             reason: flags.reason,
             force: flags.force,
             configPath: s.configPath,
+            fleetBefore: fleet,
           },
           deps,
         );
@@ -165,6 +168,7 @@ export function register(program: Command): void {
               reason: flags.reason ?? `rollback to ${to}`,
               force: flags.force,
               configPath: s.configPath,
+              fleetBefore: fleet,
               ...(target.rollbackOf ? { rollbackOf: target.rollbackOf } : {}),
             },
             { store: s.store, guard: s.guard, now: Date.now, host: s.host },

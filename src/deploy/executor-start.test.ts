@@ -66,6 +66,16 @@ describe('createDeploy', () => {
     expect(await d.store.get(r.id)).not.toBeNull();
   });
 
+  it('keeps the fleet the plan started from on the record, for a resumed revert', async () => {
+    const d = deps();
+    const observed = { versions: { a: 'v1', b: 'v2' }, weights: { a: 1 } };
+    const r = await createDeploy(
+      { service: 'svc', plan, by: 'alice', configPath: 'deploy.yaml', fleetBefore: observed },
+      d,
+    );
+    expect((await d.store.get(r.id))?.fleetBefore).toEqual(observed);
+  });
+
   it('refuses a second deploy, naming the holder and how to take over an orphan', async () => {
     const d = deps();
     const first = await createDeploy({ service: 'svc', plan, by: 'alice', configPath: 'deploy.yaml' }, d);

@@ -3,7 +3,7 @@ import { ConflictError, UsageError } from '../errors.js';
 import { guardStatus, type GuardContext } from '../guard/guard.js';
 import { DeployRefusedError } from './executor-errors.js';
 import { DEFAULT_HEARTBEAT_MS, STALE_HEARTBEATS, type ExecutorStore } from './executor-types.js';
-import type { DeployRecord, Plan } from './types.js';
+import type { DeployRecord, FleetState, Plan } from './types.js';
 
 export interface Liveness {
   alive: boolean;
@@ -67,6 +67,8 @@ export interface CreateRequest {
   /** Start although the guard is locked; needs `reason`, which is recorded. */
   force?: boolean;
   rollbackOf?: string;
+  /** The fleet the plan was made from: kept on the record for a resumed executor's revert. */
+  fleetBefore?: FleetState;
   configPath: string;
 }
 
@@ -120,6 +122,7 @@ export async function createDeploy(req: CreateRequest, deps: StartDeps): Promise
     by: req.by,
     ...(override ? { reason: override } : req.reason ? { reason: req.reason } : {}),
     ...(req.rollbackOf ? { rollbackOf: req.rollbackOf } : {}),
+    ...(req.fleetBefore ? { fleetBefore: req.fleetBefore } : {}),
     status: 'running',
     plan: req.plan,
     stepIndex: 0,

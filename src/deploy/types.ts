@@ -242,6 +242,12 @@ export interface DeployRecord {
   reason?: string;
   /** This deploy undoes `rollbackOf` (a rollback is its own audited record). */
   rollbackOf?: string;
+  /**
+   * The fleet the plan started from (records' account or observed), so `--resume` reverts to it
+   * rather than to what the records say (they may not describe the fleet after a failed deploy).
+   * Absent on records written before it was kept.
+   */
+  fleetBefore?: FleetState;
   status: DeployStatus;
   plan: Plan;
   /** Index of the next step to run. */
