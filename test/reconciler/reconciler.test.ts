@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAlertmanagerClient } from '../../src/alertmanager/client.js';
 import type { MessageView } from '../../src/emulator/index.js';
+import { Reconciler } from '../../src/reconciler/reconciler.js';
 import {
   ALERTMANAGER_BIN,
   alertmanagerConfig,
@@ -12,6 +14,7 @@ import {
   until,
   type Alertmanager,
 } from '../helpers/alertmanager.js';
+import { FakeClock } from '../helpers/fake-clock.js';
 import { startProcess, stopAll, waitForHttp } from '../helpers/process.js';
 import { startThreader, type TestThreader } from '../helpers/threader.js';
 
@@ -132,22 +135,15 @@ async function restart(am: Alertmanager): Promise<void> {
 }
 
 describe('reconciler across an Alertmanager restart', () => {
-  const CONFIRM_MS = 3_000;
+  // Far above a restart on a loaded machine; only the fake clock has to cover it.
+  const CONFIRM_MS = 30_000;
   let t: TestThreader;
   let am: Alertmanager;
+  let clock: FakeClock;
+  let reconciler: Reconciler;
 
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'threader-reconcile-restart-'));
-    const configPath = join(dir, 'threader.yaml');
-    writeFileSync(
-      configPath,
-      stringify({
-        alertmanager: {
-          reconcile: { enabled: true, interval: '1h', grace: '0s', confirm: `${CONFIRM_MS}ms` },
-        },
-      }),
-    );
-    t = await startThreader({ configPath });
+    t = await startThreader();
     am = await startAlertmanager({ webhookUrl: `${t.url}/webhook/alertmanager` });
   });
   afterAll(async () => {
@@ -156,10 +152,29 @@ describe('reconciler across an Alertmanager restart', () => {
     await stopAll();
   });
 
-  const uptimeMs = async () => {
-    const status = (await (await fetch(`${am.url}/api/v2/status`)).json()) as { uptime: string };
-    return Date.now() - Date.parse(status.uptime);
-  };
+  /** The restarted Alertmanager's uptime by its own clock, as the reconciler reads it. */
+  const uptimeMs = () => createAlertmanagerClient({ baseUrl: am.url, timeoutMs: 5_000 }).uptimeMs();
+
+  /**
+   * The app's store and a real client, but the confirmation period on a fake clock: the
+   * Alertmanager has been up for its real uptime plus however far the test moved the clock.
+   */
+  function fakeTimeReconciler(): Reconciler {
+    clock = new FakeClock(Date.now());
+    const started = clock.now();
+    return new Reconciler({
+      store: t.app.store,
+      clock,
+      alertmanagerFor: (url) => {
+        const real = createAlertmanagerClient({ baseUrl: url, timeoutMs: 5_000 });
+        return { ...real, uptimeMs: async () => (await real.uptimeMs()) + (clock.now() - started) };
+      },
+      intervalMs: 3_600_000,
+      graceMs: 0,
+      confirmMs: CONFIRM_MS,
+      onAppended: () => t.app.processor.kick(),
+    });
+  }
 
   it('keeps a live thread open while the restarted Alertmanager reports an empty list', async () => {
     const api = amAlert({ alertname: 'ApiDown', instance: 'api-1', severity: 'critical' });
@@ -168,23 +183,24 @@ describe('reconciler across an Alertmanager restart', () => {
       async () => (await t.app.store.listThreads({})).find((th) => th.parentTs && th.status === 'firing'),
       { timeoutMs: 15_000, what: 'parent posted' },
     );
-    const reconciler = t.app.reconciler!;
 
     await restart(am);
+    reconciler = fakeTimeReconciler();
     expect(await am.alerts()).toEqual([]);
     // Just restarted: its empty list is no evidence at all.
+    expect(await uptimeMs()).toBeLessThan(CONFIRM_MS);
     expect(await reconciler.runOnce()).toMatchObject({ closed: [], restarted: [am.url], pending: [] });
 
     // Up for the confirmation period, still empty (Prometheus has not resent yet): seen gone, not closed.
-    await until(async () => (await uptimeMs()) > CONFIRM_MS + 1_000, { timeoutMs: 15_000, what: 'uptime' });
+    await clock.advance(CONFIRM_MS);
     expect(await reconciler.runOnce()).toMatchObject({ closed: [], restarted: [], pending: [thread.id] });
+    await clock.advance(CONFIRM_MS / 2);
     expect(await reconciler.runOnce()).toMatchObject({ closed: [], pending: [thread.id] });
 
     // Prometheus resends the firing alert: the thread is simply live again.
     await am.push([api]);
     await until(async () => (await am.alerts()).length === 1, { what: 'alert back in Alertmanager' });
-    const back = Date.now();
-    await until(() => Date.now() - back > CONFIRM_MS, { timeoutMs: 10_000, what: 'confirmation period' });
+    await clock.advance(CONFIRM_MS);
     expect(await reconciler.runOnce()).toMatchObject({ checked: 1, closed: [], pending: [] });
     await t.app.settle();
     const after = await t.app.store.getThread(thread.id);
