@@ -39,6 +39,8 @@ const oneResolved = webhookBody({
 
 describe('dashboard in Chromium', () => {
   let t: TestThreader;
+  /** Already holds one thread (two alerts, one resolved), for the tests that need a thread to look at. */
+  let seeded: TestThreader;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
@@ -47,11 +49,18 @@ describe('dashboard in Chromium', () => {
 
   beforeAll(async () => {
     t = await startThreader({ env: { THREADER_GUARD_FILE: guardFile } });
+    seeded = await startThreader({
+      env: { THREADER_GUARD_FILE: join(mkdtempSync(join(tmpdir(), 'dash-e2e-')), 'qos.guard') },
+    });
+    expect((await seeded.post(firing)).status).toBe(200);
+    expect((await seeded.post(oneResolved)).status).toBe(200);
+    await seeded.app.settle();
     browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser?.close();
     await t?.close();
+    await seeded?.close();
   });
 
   async function open(viewport = { width: 1280, height: 900 }) {
@@ -163,11 +172,11 @@ describe('dashboard in Chromium', () => {
       ['phone-threads', '/'],
       ['phone-guard', '/guard'],
     ];
-    await page.goto(t.url);
+    await page.goto(seeded.url);
     const detail = await page.locator('td.title a').first().getAttribute('href');
     pages.push(['phone-thread-detail', detail as string]);
     for (const [name, path] of pages) {
-      await page.goto(`${t.url}${path}`);
+      await page.goto(`${seeded.url}${path}`);
       expect(await overflowingElements(page), `${path} scrolls sideways`).toEqual([]);
       await screenshot(page, name as string);
     }
@@ -175,14 +184,14 @@ describe('dashboard in Chromium', () => {
 
   it('reaches the skip link, the filters and the thread links with the keyboard alone', async () => {
     await open();
-    await page.goto(t.url);
+    await page.goto(seeded.url);
     // The first Tab lands on the skip link, and it takes focus past the nav to the content.
     await page.keyboard.press('Tab');
     expect(await page.evaluate<string>('document.activeElement.className')).toBe('skip-link');
     await page.keyboard.press('Enter');
     expect(await page.evaluate<string>('document.activeElement.id')).toBe('main');
 
-    await page.goto(t.url);
+    await page.goto(seeded.url);
     const reached: string[] = [];
     for (let i = 0; i < 20; i++) {
       await page.keyboard.press('Tab');
@@ -229,6 +238,19 @@ describe('dashboard with a token', () => {
     }
     expect((await fetch(`${t.url}/?token=${TOKEN}`)).status).toBe(401);
     expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
+    // The dashboard token guards people's views, not Alertmanager's pushes (no webhook token here).
+    const pushed = webhookBody({
+      groupLabels: { alertname: 'NoCredentials' },
+      commonLabels: { alertname: 'NoCredentials' },
+      groupKey: '{}:{alertname="NoCredentials"}',
+      alerts: [alert({ labels: { alertname: 'NoCredentials' } })],
+    });
+    const webhook = await fetch(`${t.url}/webhook/alertmanager`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(pushed),
+    });
+    expect(webhook.status).toBe(200);
     expect(
       (await fetch(`${t.url}/api/threads`, { headers: { authorization: `Bearer ${TOKEN}` } })).status,
     ).toBe(200);
@@ -245,7 +267,8 @@ describe('dashboard with a token', () => {
     const problems = await watchProblems(page);
     const res = await page.goto(t.url);
     expect(res?.status()).toBe(200);
-    await page.getByText('No threads yet').waitFor();
+    await page.getByRole('heading', { level: 1 }).waitFor();
+    expect(await page.locator('tr', { hasText: 'DiskFull' }).count()).toBe(0);
     expect((await t.post(firing)).status).toBe(200);
     // Live updates need the events stream, which is behind the token too.
     await page.locator('tr', { hasText: 'DiskFull' }).waitFor();
