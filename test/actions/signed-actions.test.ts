@@ -119,6 +119,8 @@ describe('POST /slack/actions: signed button presses', () => {
       actions: [{ action_id: 'threader_ack', value: 'ep_doesnotexist', type: 'button' }],
     };
     const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    await t.app.settle();
+    const before = await observable();
     const ts = String(Math.floor(Date.now() / 1000));
     const res = await fetch(`${t.url}/slack/actions`, {
       method: 'POST',
@@ -131,6 +133,9 @@ describe('POST /slack/actions: signed button presses', () => {
     });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { text: string }).text).toMatch(/does not know/);
+    await t.app.settle();
+    expect(await observable()).toEqual(before);
+    expect(await t.app.store.getThread('ep_doesnotexist')).toBeNull();
   });
 
   it('never writes the signing secret to the logs', () => {
