@@ -83,15 +83,25 @@ export interface Edge {
   origin: string;
   certificate: Certificate;
   rendered: string;
-  /** Output of `nginx -t` on the rendered config (it passed, or start would have thrown). */
-  configTest: string;
   accessLog(): Array<Record<string, unknown>>;
   errorLog(): string;
   proc: StartedProcess;
   stop(): Promise<void>;
 }
 
-export async function startEdge(opts: EdgeOptions): Promise<Edge> {
+/** The edge's files, rendered and written, and the argv of `nginx -t` on them: nothing started. */
+export interface PreparedEdge {
+  prefix: string;
+  httpPort: number;
+  httpsPort: number;
+  certificate: Certificate;
+  rendered: string;
+  /** nginx's -p and -c arguments. */
+  where: string[];
+  testCommand: string[];
+}
+
+export async function prepareEdge(opts: EdgeOptions): Promise<PreparedEdge> {
   const prefix = mkdtempSync(join(tmpdir(), 'threader-edge-'));
   for (const d of ['logs', 'tmp']) mkdirSync(join(prefix, d));
   const certificate = await selfSignedCertificate(prefix);
@@ -131,11 +141,23 @@ http {
 `,
   );
   const where = ['-p', prefix, '-c', confFile];
+  return {
+    prefix,
+    httpPort,
+    httpsPort,
+    certificate,
+    rendered,
+    where,
+    testCommand: [NGINX_BIN, '-t', ...where],
+  };
+}
+
+export async function startEdge(opts: EdgeOptions): Promise<Edge> {
+  const { prefix, httpPort, httpsPort, certificate, rendered, where } = await prepareEdge(opts);
   const check = await runProcess(NGINX_BIN, ['-t', ...where]);
-  const configTest = check.stdout + check.stderr;
   if (check.code !== 0) {
     rmSync(prefix, { recursive: true, force: true });
-    throw new Error(`nginx -t refused the rendered template:\n${configTest}`);
+    throw new Error(`nginx -t refused the rendered template:\n${check.stdout}${check.stderr}`);
   }
   const proc = startProcess(NGINX_BIN, [...where, '-g', 'daemon off;'], { name: `edge nginx :${httpsPort}` });
   const readLog = (f: string) => {
@@ -168,7 +190,6 @@ http {
     origin: `https://127.0.0.1:${httpsPort}`,
     certificate,
     rendered,
-    configTest,
     accessLog: () =>
       readLog('threader-edge.access.log')
         .split('\n')
