@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { startNginx, type TestNginx } from '../helpers/nginx.js';
 import { startPrometheus, type PrometheusHandle } from '../helpers/prometheus.js';
-import { freePort, runThreader, spawnThreader, type RunResult } from '../helpers/process.js';
+import {
+  freePort,
+  runThreader,
+  spawnThreader,
+  waitFor,
+  type RunResult,
+  type StartedProcess,
+} from '../helpers/process.js';
 import { startTraffic } from '../fixtures/test-service-client.js';
 
 /**
@@ -13,6 +20,91 @@ import { startTraffic } from '../fixtures/test-service-client.js';
  * and a steady request load through nginx that counts every failed request.
  * A version whose name contains "bad" answers 20 % of app requests with 503.
  */
+
+/** Requests through nginx per second: a 10 % canary gets enough within the analysis window. */
+const LOAD_EVERY_MS = 10;
+
+export interface SteadyLoad {
+  /** Answers that were not 2xx (except the bad canary's own 503s) and requests with no answer. */
+  failed(): number;
+  /** What the failures were (status and version, or the error), for assertion messages. */
+  failures(): string[];
+  /** Requests that got an answer or gave up, failed or not. */
+  completed(): number;
+  /** Resolves once every request sent so far has completed: await it before reading failed(). */
+  settle(): Promise<void>;
+  stop(): void;
+}
+
+/**
+ * A request every `everyMs` (LOAD_EVERY_MS) through nginx. Every non-2xx answer counts as failed except a 503
+ * from a version named "bad" (the bad canary's own errors, which its analysis must catch, are not
+ * the rollout's fault); no answer within 3 s counts as failed too.
+ */
+export function steadyLoad(url: string, everyMs = LOAD_EVERY_MS): SteadyLoad {
+  const inFlight = new Set<Promise<void>>();
+  const failures: string[] = [];
+  let completed = 0;
+  const send = () => {
+    const request = fetch(`${url}/`, { signal: AbortSignal.timeout(3_000) })
+      .then(async (r) => {
+        await r.arrayBuffer();
+        const version = r.headers.get('x-version') ?? 'no version';
+        const ok = r.status >= 200 && r.status < 300;
+        if (!ok && !(r.status === 503 && /bad/.test(version))) failures.push(`${r.status} from ${version}`);
+      })
+      .catch((err: Error) => void failures.push(`no answer: ${err.message}`))
+      .finally(() => {
+        completed++;
+        inFlight.delete(request);
+      });
+    inFlight.add(request);
+  };
+  const timer = setInterval(send, everyMs);
+  return {
+    failed: () => failures.length,
+    failures: () => [...failures],
+    completed: () => completed,
+    settle: async () => {
+      await Promise.all([...inFlight]);
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
+/**
+ * Polls `seen` until it holds, or until `deployer` exits, whichever comes first: bounded by an
+ * event, not a guess, so a deploy that failed is reported with its stderr rather than as a timeout.
+ * The 2-minute ceiling only catches a deployer that hangs.
+ */
+export async function untilSeenOrExit(
+  seen: () => Promise<true | undefined>,
+  deployer: StartedProcess | undefined,
+  what: string,
+): Promise<true | { exited: string }> {
+  let exited: string | undefined;
+  void deployer?.exited.then((e) => {
+    exited = `the deploy exited (${e.code ?? e.signal}) before ${what}:\n${deployer.stderr()}`;
+  });
+  return waitFor<true | { exited: string }>(
+    async () => {
+      if (await seen().catch(() => undefined)) return true;
+      return exited === undefined ? undefined : { exited };
+    },
+    { timeoutMs: 120_000, intervalMs: 100, what },
+  );
+}
+
+async function sampleVersions(url: string, n: number): Promise<Record<string, number>> {
+  const seen: Record<string, number> = {};
+  for (let i = 0; i < n; i++) {
+    const r = await fetch(`${url}/`, { signal: AbortSignal.timeout(5_000) });
+    await r.arrayBuffer();
+    const v = r.headers.get('x-version') ?? `status ${r.status}`;
+    seen[v] = (seen[v] ?? 0) + 1;
+  }
+  return seen;
+}
 
 const service = new URL('../fixtures/test-service.mjs', import.meta.url).pathname;
 
@@ -30,7 +122,12 @@ export interface Fleet {
   spawnDeploy(args: string[]): ReturnType<typeof spawnThreader>;
   /** Versions answering through nginx over `n` requests. */
   sample(n: number): Promise<Record<string, number>>;
-  load: { failed(): number; total(): number; stop(): void };
+  /**
+   * Resolves once nginx answers only with `version`; rejects at once, with its stderr, if
+   * `deployer` exits first (so a failed deploy is reported as such, not as a timeout).
+   */
+  servingOnly(version: string, deployer?: StartedProcess): Promise<void>;
+  load: SteadyLoad;
   stop(): Promise<void>;
 }
 
@@ -77,7 +174,8 @@ export async function startFleet(opts: {
           successes: 2,
           interval: '200ms',
           timeout: '1s',
-          deadline: '15s',
+          // Generous: node starts slowly on a loaded 2-core runner; a healthy instance passes in < 1 s.
+          deadline: '45s',
         },
         traffic: nginx.trafficSpec,
         strategy: opts.strategy,
@@ -89,8 +187,11 @@ export async function startFleet(opts: {
             error_log_ratio: { enabled: false },
             health_check_success_ratio: { enabled: false },
           },
-          window: '3s',
-          interval: '2s',
+          // Prometheus scrapes every 1 s (a 900 ms timeout): a window of 4 scrapes, and a first
+          // measurement one 3 s interval after the canary takes traffic (it started before its health
+          // gate), so a restarted canary has been scraped at least twice even when a scrape is late.
+          window: '4s',
+          interval: '3s',
           count: 3,
           failureLimit: 0,
           noData: 'fail',
@@ -103,20 +204,7 @@ export async function startFleet(opts: {
   };
   const config = join(dir, 'deploy.yaml');
   writeFileSync(config, stringify(spec));
-  let total = 0;
-  let failed = 0;
-  let stopped = false;
-  const timer = setInterval(() => {
-    if (stopped) return;
-    total++;
-    fetch(`${nginx.url}/`, { signal: AbortSignal.timeout(3_000) })
-      .then(async (r) => {
-        await r.arrayBuffer();
-        // A bad canary's own 503s are its fault, not the rollout's: only 502/504 and network errors count.
-        if (r.status === 502 || r.status === 504) failed++;
-      })
-      .catch(() => failed++);
-  }, 20);
+  const load = steadyLoad(nginx.url);
   const health = startTraffic(nginx.url, { appEveryMs: 1_000_000, healthEveryMs: 200 });
   const env = { ...process.env, THREADER_ACTOR: 'e2e' };
   const pidOf = (name: string) => {
@@ -136,28 +224,24 @@ export async function startFleet(opts: {
     deploy: (args) =>
       runThreader([...args, '--config', config, '--env', 'staging'], { env, timeoutMs: 110_000 }),
     spawnDeploy: (args) => spawnThreader([...args, '--config', config, '--env', 'staging'], { env }),
-    sample: async (n) => {
-      const seen: Record<string, number> = {};
-      for (let i = 0; i < n; i++) {
-        const r = await fetch(`${nginx.url}/`);
-        await r.arrayBuffer();
-        const v = r.headers.get('x-version') ?? `status ${r.status}`;
-        seen[v] = (seen[v] ?? 0) + 1;
-      }
-      return seen;
-    },
+    sample: (n) => sampleVersions(nginx.url, n),
     load: {
-      failed: () => failed,
-      total: () => total,
+      ...load,
       stop: () => {
-        stopped = true;
-        clearInterval(timer);
+        load.stop();
         health();
       },
     },
+    servingOnly: async (version, deployer) => {
+      const state = await untilSeenOrExit(
+        async () => ((await sampleVersions(nginx.url, 4))[version] === 4 ? true : undefined),
+        deployer,
+        `nginx serving ${version} only`,
+      );
+      if (state !== true) throw new Error(state.exited);
+    },
     stop: async () => {
-      stopped = true;
-      clearInterval(timer);
+      load.stop();
       health();
       await runThreader(['status', '--config', config]).catch(() => undefined);
       await Promise.all([nginx.stop(), prometheus.stop()]);
