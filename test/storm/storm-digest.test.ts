@@ -86,8 +86,10 @@ describe('storm digest', () => {
     expect(emu.maxRateObserved('chat.postMessage', CHANNEL, 60_000)).toBeLessThanOrEqual(63);
     expect(emu.maxRateObserved('chat.update', undefined, 60_000)).toBeLessThanOrEqual(60);
     expect((await t.json<{ outbox: { failed: number } }>('/health')).outbox.failed).toBe(0);
-    // The digest table was edited far less often than groups joined it: edits are coalesced.
     const digestEdits = emu.calls({ method: 'chat.update' }).filter((c) => c.ts === final.parent.ts);
-    expect(digestEdits.length).toBeLessThan(290);
+    // 580 changes (290 joins, 290 resolves) reach Slack as a few coalesced edits, one per batch the
+    // engine took (22 in this fake-time run); one edit per change, or per group, is far above 30.
+    expect(digestEdits.length).toBeGreaterThan(0);
+    expect(digestEdits.length).toBeLessThan(30);
   });
 });
