@@ -1,8 +1,18 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localRunner, type CommandRunner } from '../../src/deploy/drivers/command-runner.js';
 import { createDriver } from '../../src/deploy/drivers/create-driver.js';
 import {
   DriverAuthError,
@@ -125,5 +135,77 @@ describe('ssh driver against a real sshd on loopback', () => {
     expect(err).toBeInstanceOf(DriverUnreachableError);
     expect((err as Error).message).toMatch(/Connection refused$/);
     expect(isRetryableDriverError(err)).toBe(true);
+  });
+
+  it('remote systemd through sudo: the env file is really written 0600 with run.env, the unit started and read back', async () => {
+    // The remote host: systemctl and sudo are shims first on PATH (no systemd or root here); install,
+    // mv and cat are the real ones, fed through the real ssh session.
+    const host = join(remoteDir, 'systemd-host');
+    const shims = join(host, 'bin');
+    const envDir = join(host, 'etc');
+    mkdirSync(shims, { recursive: true });
+    mkdirSync(envDir);
+    const log = join(host, 'calls.log');
+    writeFileSync(
+      join(shims, 'sudo'),
+      `#!/bin/sh\necho "sudo $*" >> '${log}'\n[ "$1" = -n ] || exit 1\nshift\nexec "$@"\n`,
+    );
+    writeFileSync(
+      join(shims, 'systemctl'),
+      [
+        '#!/bin/sh',
+        `echo "systemctl $*" >> '${log}'`,
+        '[ "$1" = --no-ask-password ] && shift',
+        `state='${host}'/"$2".state`,
+        'case "$1" in',
+        '  start) echo active > "$state" ;;',
+        '  stop) rm -f "$state" ;;',
+        '  is-active) if [ -f "$state" ]; then cat "$state"; else echo inactive; exit 3; fi ;;',
+        '  show) echo 4321 ;;',
+        'esac',
+        '',
+      ].join('\n'),
+    );
+    chmodSync(join(shims, 'sudo'), 0o755);
+    chmodSync(join(shims, 'systemctl'), 0o755);
+    // What a remote login's PATH would hold: the shims come first on the remote side of ssh.
+    const local = localRunner();
+    const onHost: CommandRunner = {
+      where: local.where,
+      run: (argv, opts) =>
+        local.run(
+          argv[0] === 'ssh' ? [...argv.slice(0, -1), `PATH='${shims}':"$PATH"; ${argv.at(-1)}`] : argv,
+          opts,
+        ),
+    };
+    const systemd = { ...spec, remote: 'systemd' as const, sudo: true, envDir };
+    const unitRun: RunSpec = {
+      command: [],
+      env: { API_TOKEN: 's3cr3t "quoted" $x' },
+      unit: 'svc@{instance}',
+    };
+    const driver = createDriver(systemd, { local: onHost });
+
+    await driver.start(a, 'v7', unitRun);
+    const envFile = join(envDir, 'a.env');
+    expect(statSync(envFile).mode & 0o777).toBe(0o600);
+    const body = readFileSync(envFile, 'utf8');
+    expect(body).toContain('API_TOKEN="s3cr3t \\"quoted\\" \\$x"');
+    expect(body).toContain('VERSION="v7"');
+    expect(body).toContain(`PORT="${a.port}"`);
+    expect(existsSync(`${envFile}.tmp`)).toBe(false);
+    const calls = readFileSync(log, 'utf8').trim().split('\n');
+    expect(calls).toEqual([
+      'sudo -n systemctl --no-ask-password stop svc@a.service',
+      'systemctl --no-ask-password stop svc@a.service',
+      `sudo -n install -m 0600 /dev/stdin ${envFile}.tmp`,
+      `sudo -n mv -f ${envFile}.tmp ${envFile}`,
+      'sudo -n systemctl --no-ask-password start svc@a.service',
+      'systemctl --no-ask-password start svc@a.service',
+    ]);
+    expect(await driver.state(a, unitRun)).toEqual({ running: true, pid: 4321, version: 'v7' });
+
+    await driver.stop(a, unitRun);
+    expect(await driver.state(a, unitRun)).toEqual({ running: false });
   });
 });
