@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { baseEnv, localRunner } from '../../src/deploy/drivers/command-runner.js';
-import { isAlive } from '../helpers/process.js';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isAlive, waitFor } from '../helpers/process.js';
 
 describe('localRunner', () => {
   const runner = localRunner({ killGraceMs: 200 });
@@ -30,14 +33,28 @@ describe('localRunner', () => {
   it('kills the whole process group when the timeout passes', async () => {
     const r = await runner.run(['sh', '-c', 'sleep 30 & echo $!; wait'], { timeoutMs: 200 });
     expect(r.timedOut).toBe(true);
-    expect(isAlive(Number(r.stdout.trim()))).toBe(false);
+    // The grandchild got the group's signal; it is gone once it has been reaped.
+    const pid = Number(r.stdout.trim());
+    await waitFor(() => (isAlive(pid) ? undefined : true), { timeoutMs: 5_000, what: `pid ${pid} gone` });
   });
 
-  it('kills the command when the signal aborts', async () => {
+  it('kills the whole process group when the signal aborts', async () => {
+    const pidFile = join(mkdtempSync(join(tmpdir(), 'runner-')), 'pid');
     const ac = new AbortController();
-    const running = runner.run(['sleep', '30'], { timeoutMs: 60_000, signal: ac.signal });
+    const running = runner.run(['sh', '-c', `sleep 30 & echo $! > '${pidFile}'; wait`], {
+      timeoutMs: 60_000,
+      signal: ac.signal,
+    });
+    const pid = await waitFor(
+      () => (existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) || undefined : undefined),
+      {
+        what: 'the background sleep to start',
+      },
+    );
+    expect(isAlive(pid)).toBe(true);
     ac.abort();
     expect((await running).timedOut).toBe(true);
+    await waitFor(() => (isAlive(pid) ? undefined : true), { timeoutMs: 5_000, what: `pid ${pid} gone` });
   });
 
   it('hands commands only the named part of the environment, never the deployer secrets', async () => {
