@@ -3,6 +3,17 @@ import { guardConfigSchema } from './guard.js';
 import { channelId } from './slack-ids.js';
 import { duration } from './zod-duration.js';
 
+/**
+ * Replicas on PostgreSQL: a lease must outlast the longest Slack call made under it plus the
+ * margin — one idle scan between heartbeats (1 s) and the store round trip that records the
+ * result — else a replica in a slow but successful call can be taken for dead, its row taken back
+ * and sent again by another (its own late result is then refused: outbox-fence.ts).
+ */
+export const LEASE_MARGIN_MS = 2_000;
+
+/** As store/open.ts decides (not imported: the config must not load the store drivers). */
+const isPostgresUrl = (db: string): boolean => /^postgres(ql)?:\/\//.test(db);
+
 const secret = z.strictObject({
   value: z.string().min(1).optional(),
   file: z.string().min(1).optional(),
@@ -12,7 +23,7 @@ const secret = z.strictObject({
  * The whole threader.yaml. Strict: an unknown key is an error naming its path. Defaults live here.
  * Secrets may be written as `token: {file: /run/secrets/x}`, but env (`*_FILE`) is the usual way.
  */
-export const configSchema = z.strictObject({
+const configObject = z.strictObject({
   server: z
     .strictObject({
       host: z.string().default('0.0.0.0'),
@@ -131,6 +142,15 @@ export const configSchema = z.strictObject({
   log: z
     .strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info') })
     .prefault({}),
+});
+
+export const configSchema = configObject.superRefine((c, ctx) => {
+  if (!isPostgresUrl(c.store.db) || c.store.lease >= c.slack.timeout + LEASE_MARGIN_MS) return;
+  ctx.addIssue({
+    code: 'custom',
+    path: ['store', 'lease'],
+    message: `must be at least slack.timeout + ${LEASE_MARGIN_MS / 1000}s (${(c.slack.timeout + LEASE_MARGIN_MS) / 1000}s): a replica in a slow Slack call would otherwise lose its work to another and the message could be sent twice`,
+  });
 });
 
 export type ConfigInput = z.input<typeof configSchema>;

@@ -50,7 +50,8 @@ describe('StormStage', () => {
   /** Slack took every queued row of a thread (this test has no engine). */
   const settle = async (threadId: string) => {
     for (const o of await store.outbox(threadId))
-      if (o.status === 'pending')
+      // Claimed first: a result is recorded only for a row in flight.
+      if (o.status === 'pending' && (await store.claimOutbox(o.id, 0)))
         await store.failOutbox(o.id, { error: 'test', retryAt: 0, uncertain: false, dead: true });
   };
 

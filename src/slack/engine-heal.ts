@@ -3,6 +3,7 @@ import type { ThreadEngineDeps, ThreadRenderer } from './engine-types.js';
 import { messageRecord, postMetadata, previousPermalink, QUIET, renderParent } from './engine-message.js';
 import type { HealPlan } from './failure-plan.js';
 import type { RateGate } from './rate-gate.js';
+import { completeClaimed, failClaimed, type FenceDeps } from './outbox-fence.js';
 import { findPosted } from './reconcile.js';
 import type { ReplicaLeases } from './replica-leases.js';
 import { isChannelMove, oldThreadLink, requeueRepliesAtRisk } from './self-heal.js';
@@ -36,7 +37,7 @@ export async function healThread(
   const { store, clock } = ctx.deps;
   const now = clock.now();
   const wait = (retryAt: number) =>
-    store.failOutbox(item.id, {
+    failClaimed(fence(ctx), item, {
       error: `${heal.reason}_waiting`,
       retryAt,
       uncertain: item.uncertain,
@@ -118,8 +119,16 @@ async function postFreshParent(
   }
   if (item.kind === 'reply') {
     // The reply itself still has to go out: now, under the fresh parent.
-    await store.failOutbox(item.id, { error: heal.reason, retryAt: now, uncertain: false, dead: false });
+    await failClaimed(fence(ctx), item, { error: heal.reason, retryAt: now, uncertain: false, dead: false });
     return;
   }
-  await store.completeOutbox(item.id, messageRecord(item, thread, now, { ...posted, kind: 'parent' }, msg));
+  await completeClaimed(
+    fence(ctx),
+    item,
+    messageRecord(item, thread, now, { ...posted, kind: 'parent' }, msg),
+  );
+}
+
+function fence(ctx: HealContext): FenceDeps {
+  return { store: ctx.deps.store, logger: ctx.deps.logger, owner: ctx.replica?.owner };
 }

@@ -37,6 +37,11 @@ export class ReplicaLeases {
     this.lingerMs = Math.min(opts.leaseMs / 2, Math.max(1_500, 2 * opts.tokenIntervalMs));
   }
 
+  /** This replica's name in leases and claims. */
+  get owner(): string {
+    return this.opts.owner;
+  }
+
   static leaseOf(item: Pick<OutboxItem, 'kind' | 'channel'>): string {
     return item.kind === 'update_parent' ? 'update' : `post:${item.channel}`;
   }

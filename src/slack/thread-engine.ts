@@ -2,6 +2,7 @@ import type { MessageRecord, OutboxItem, ThreadKind, ThreadRecord } from '../sto
 import { classifySlackError } from './classify.js';
 import { reportFailure } from './engine-failure.js';
 import { healThread } from './engine-heal.js';
+import { completeClaimed, failClaimed, type FenceDeps } from './outbox-fence.js';
 import { messageRecord, postMetadata, previousPermalink, QUIET, renderParent } from './engine-message.js';
 import { planFailure } from './failure-plan.js';
 import { RateGate } from './rate-gate.js';
@@ -253,7 +254,7 @@ export class ThreadEngine {
     const thread = await store.getThread<unknown>(item.threadId);
     const renderer = thread && (this.deps.renderers[thread.kind] as ThreadRenderer | undefined);
     if (!thread || !renderer) {
-      await store.failOutbox(item.id, {
+      await failClaimed(this.fence(), item, {
         error: 'thread_missing',
         retryAt: clock.now(),
         uncertain: false,
@@ -271,7 +272,7 @@ export class ThreadEngine {
     }
     // Outside the Slack try: a store failure here is no Slack failure. The row stays in flight and
     // the stale-claim sweep brings it back for a lookup, so the message is neither lost nor doubled.
-    await store.completeOutbox(item.id, record);
+    await completeClaimed(this.fence(), item, record);
   }
 
   /** The Slack side of one outbox row: a lookup first when a previous attempt may have landed. */
@@ -386,7 +387,12 @@ export class ThreadEngine {
     if (plan.pauseUntil !== undefined)
       this.gate(item.channel, item.kind === 'update_parent' ? 'update' : 'post').pause(plan.pauseUntil);
     reportFailure(this.deps, item, thread, method, plan, now);
-    await this.deps.store.failOutbox(item.id, plan.outcome);
+    await failClaimed(this.fence(), item, plan.outcome);
+  }
+
+  /** Results are written only while the row is still this process's claim (outbox-fence.ts). */
+  private fence(): FenceDeps {
+    return { store: this.deps.store, logger: this.deps.logger, owner: this.deps.replica?.owner };
   }
 
   private count(method: string, result: string): void {

@@ -173,6 +173,39 @@ export function outboxStoreContract(name: string, open: () => Promise<ThreadStor
       expect((await store.stats(0)).outboxDepth).toBe(0);
     });
 
+    it('ignores a late result for a row no longer in flight: no parent saved, no finished row revived', async () => {
+      await commitNew(store, 'ep_a', 'k1');
+      const record = (outboxId: number) => ({
+        threadId: 'ep_a',
+        outboxId,
+        channel: 'C1',
+        ts: '1.000100',
+        kind: 'parent' as const,
+        text: 'p',
+        blocks: [],
+        at: 200,
+      });
+      const [parent] = await store.deliverable(100, 10);
+      await store.claimOutbox(parent!.id, 100);
+      // The claim went stale and the row was taken back for a lookup: the old call's answer is late.
+      expect(await store.recoverInflight({ claimedBefore: 100 })).toBe(1);
+      expect(await store.completeOutbox(parent!.id, record(parent!.id))).toBe(false);
+      expect(
+        await store.failOutbox(parent!.id, { error: 'x', retryAt: 0, uncertain: false, dead: true }),
+      ).toBe(false);
+      expect((await store.getThread('ep_a'))?.parentTs).toBeNull();
+      expect(await store.messages('ep_a')).toEqual([]);
+      expect((await store.outbox('ep_a')).map((o) => [o.status, o.uncertain])).toEqual([['pending', true]]);
+      // Claimed again and finished: a late failure of the first claim cannot send it again.
+      await store.claimOutbox(parent!.id, 300);
+      expect(await store.completeOutbox(parent!.id, record(parent!.id))).toBe(true);
+      expect(
+        await store.failOutbox(parent!.id, { error: 'timeout', retryAt: 0, uncertain: true, dead: false }),
+      ).toBe(false);
+      expect((await store.outbox('ep_a')).map((o) => o.status)).toEqual(['done']);
+      expect(await store.deliverable(1_000, 10)).toEqual([]);
+    });
+
     it('grants a lone holder the leases it asks for, and takes nothing back for a silent replica', async () => {
       const holder = { owner: 'replica-a', now: 10, ttlMs: 5_000 };
       expect((await store.holdLeases(['post:C1', 'update'], holder)).sort()).toEqual(['post:C1', 'update']);

@@ -59,12 +59,22 @@ export async function claimOutbox(db: PostgresDb, id: number, now: number, owner
 /**
  * One statement, so one round trip per message sent (it was six): the row done, the parent ts
  * saved, older pending edits settled by this one (it rendered the latest state), the message
- * recorded — atomically, and nothing at all when there is no such row.
+ * recorded — atomically. Fenced: only a row still in flight, and claimed by `owner` when one is
+ * given. A replica that stalled past its lease had its rows taken back (recoverInflight) and
+ * maybe claimed again elsewhere; its late result must not finish or revive what is no longer its
+ * own. False when nothing changed.
  */
-export async function completeOutbox(db: PostgresDb, id: number, m: MessageRecord): Promise<void> {
-  await db.run(
+export async function completeOutbox(
+  db: PostgresDb,
+  id: number,
+  m: MessageRecord,
+  owner?: string,
+): Promise<boolean> {
+  const rows = await db.query(
     `WITH item AS (
-       UPDATE outbox SET status = 'done', last_error = NULL WHERE id = $1 RETURNING thread_id, kind
+       UPDATE outbox SET status = 'done', last_error = NULL
+        WHERE id = $1 AND status = 'inflight' AND ($9::text IS NULL OR claimed_by = $9)
+        RETURNING thread_id, kind
      ), parent AS (
        UPDATE threads t SET parent_ts = $4, channel = $3 FROM item
         WHERE item.kind = 'post_parent' AND t.id = item.thread_id AND t.parent_ts IS NULL
@@ -76,24 +86,35 @@ export async function completeOutbox(db: PostgresDb, id: number, m: MessageRecor
      INSERT INTO messages (outbox_id, thread_id, channel, ts, kind, text, blocks, at)
      SELECT $1, $2, $3, $4, $5, $6, $7, $8 FROM item
      ON CONFLICT (outbox_id) DO UPDATE SET ts = excluded.ts, text = excluded.text,
-       blocks = excluded.blocks, at = excluded.at, channel = excluded.channel`,
-    [id, m.threadId, m.channel, m.ts, m.kind, m.text, JSON.stringify(m.blocks ?? null), m.at],
+       blocks = excluded.blocks, at = excluded.at, channel = excluded.channel
+     RETURNING outbox_id`,
+    [id, m.threadId, m.channel, m.ts, m.kind, m.text, JSON.stringify(m.blocks ?? null), m.at, owner ?? null],
   );
+  return rows.length === 1;
 }
 
-export async function failOutbox(db: PostgresDb, id: number, f: OutboxFailure): Promise<void> {
-  await db.tx(async (c) => {
-    await c.query(
-      'UPDATE outbox SET status = $1, not_before = $2, uncertain = $3, last_error = $4 WHERE id = $5',
-      [f.dead ? 'dead' : 'pending', finite(f.retryAt), f.uncertain ? 1 : 0, f.error, id],
+/** Fenced like completeOutbox: a late failure cannot put a finished row back to pending, or kill it. */
+export async function failOutbox(
+  db: PostgresDb,
+  id: number,
+  f: OutboxFailure,
+  owner?: string,
+): Promise<boolean> {
+  return db.tx(async (c) => {
+    const { rowCount } = await c.query(
+      `UPDATE outbox SET status = $1, not_before = $2, uncertain = $3, last_error = $4
+        WHERE id = $5 AND status = 'inflight' AND ($6::text IS NULL OR claimed_by = $6)`,
+      [f.dead ? 'dead' : 'pending', finite(f.retryAt), f.uncertain ? 1 : 0, f.error, id, owner ?? null],
     );
-    if (!f.dead) return;
+    if (rowCount !== 1) return false;
+    if (!f.dead) return true;
     // Without a parent its replies and edits can never go out: settle them, visibly.
     await c.query(
       `UPDATE outbox SET status = 'dead', last_error = 'parent_not_posted'
         WHERE status = 'pending' AND thread_id = (SELECT thread_id FROM outbox WHERE id = $1 AND kind = 'post_parent')`,
       [id],
     );
+    return true;
   });
 }
 

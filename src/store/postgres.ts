@@ -161,12 +161,12 @@ export class PostgresStore implements ThreadStore {
     return outbox.claimOutbox(this.db, id, now, owner);
   }
 
-  async completeOutbox(id: number, m: MessageRecord): Promise<void> {
-    await outbox.completeOutbox(this.db, id, m);
+  async completeOutbox(id: number, m: MessageRecord, owner?: string): Promise<boolean> {
+    return outbox.completeOutbox(this.db, id, m, owner);
   }
 
-  async failOutbox(id: number, f: OutboxFailure): Promise<void> {
-    await outbox.failOutbox(this.db, id, f);
+  async failOutbox(id: number, f: OutboxFailure, owner?: string): Promise<boolean> {
+    return outbox.failOutbox(this.db, id, f, owner);
   }
 
   async recoverInflight(

@@ -58,11 +58,17 @@ export function claimOutbox(s: SqliteDb, id: number, now: number): boolean {
   );
 }
 
-export function completeOutbox(s: SqliteDb, id: number, m: MessageRecord): void {
-  s.guard(() =>
+/**
+ * Only a row still in flight (the same fence as the PostgreSQL store's, where it also checks the
+ * claimer): a result that arrives after the stale-claim sweep took the row back changes nothing,
+ * and the row is looked up in Slack before it is sent again. One process owns every claim here.
+ */
+export function completeOutbox(s: SqliteDb, id: number, m: MessageRecord): boolean {
+  return s.guard(() =>
     s.db.transaction(() => {
-      const item = s.sql('SELECT * FROM outbox WHERE id = ?').get(id) as Row | undefined;
-      if (!item) return;
+      const item = s.sql("SELECT * FROM outbox WHERE id = ? AND status = 'inflight'").get(id) as
+        Row | undefined;
+      if (!item) return false;
       s.sql("UPDATE outbox SET status = 'done', last_error = NULL WHERE id = ?").run(id);
       if (item.kind === 'post_parent') {
         s.sql('UPDATE threads SET parent_ts = ?, channel = ? WHERE id = ? AND parent_ts IS NULL').run(
@@ -80,26 +86,27 @@ export function completeOutbox(s: SqliteDb, id: number, m: MessageRecord): void 
       s.sql(
         'INSERT OR REPLACE INTO messages (outbox_id, thread_id, channel, ts, kind, text, blocks, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ).run(id, m.threadId, m.channel, m.ts, m.kind, m.text, JSON.stringify(m.blocks ?? null), m.at);
+      return true;
     })(),
   );
 }
 
-export function failOutbox(s: SqliteDb, id: number, f: OutboxFailure): void {
-  s.guard(() =>
+export function failOutbox(s: SqliteDb, id: number, f: OutboxFailure): boolean {
+  return s.guard(() =>
     s.db.transaction(() => {
-      s.sql('UPDATE outbox SET status = ?, not_before = ?, uncertain = ?, last_error = ? WHERE id = ?').run(
-        f.dead ? 'dead' : 'pending',
-        f.retryAt,
-        f.uncertain ? 1 : 0,
-        f.error,
-        id,
-      );
-      if (!f.dead) return;
+      const changed = s
+        .sql(
+          "UPDATE outbox SET status = ?, not_before = ?, uncertain = ?, last_error = ? WHERE id = ? AND status = 'inflight'",
+        )
+        .run(f.dead ? 'dead' : 'pending', f.retryAt, f.uncertain ? 1 : 0, f.error, id).changes;
+      if (changed !== 1) return false;
+      if (!f.dead) return true;
       // Without a parent its replies and edits can never go out: settle them, visibly.
       s.sql(
         `UPDATE outbox SET status = 'dead', last_error = 'parent_not_posted'
          WHERE status = 'pending' AND thread_id = (SELECT thread_id FROM outbox WHERE id = ? AND kind = 'post_parent')`,
       ).run(id);
+      return true;
     })(),
   );
 }

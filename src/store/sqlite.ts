@@ -214,12 +214,12 @@ export class SqliteStore implements ThreadStore {
     return outbox.claimOutbox(this.s, id, now);
   }
 
-  async completeOutbox(id: number, m: MessageRecord): Promise<void> {
-    outbox.completeOutbox(this.s, id, m);
+  async completeOutbox(id: number, m: MessageRecord): Promise<boolean> {
+    return outbox.completeOutbox(this.s, id, m);
   }
 
-  async failOutbox(id: number, f: OutboxFailure): Promise<void> {
-    outbox.failOutbox(this.s, id, f);
+  async failOutbox(id: number, f: OutboxFailure): Promise<boolean> {
+    return outbox.failOutbox(this.s, id, f);
   }
 
   async recoverInflight(

@@ -234,9 +234,15 @@ export interface ThreadStore extends StormStore {
   deliverable(now: number, limit: number, opts?: DeliverableOptions): Promise<OutboxItem[]>;
   /** pending → inflight (remembering when, and by whom); false when someone else took it. */
   claimOutbox(id: number, now: number, owner?: string): Promise<boolean>;
-  /** inflight → done; records the message; a post_parent saves the parent ts; an edit also settles older edits. */
-  completeOutbox(id: number, message: MessageRecord): Promise<void>;
-  failOutbox(id: number, failure: OutboxFailure): Promise<void>;
+  /**
+   * inflight → done; records the message; a post_parent saves the parent ts; an edit also settles
+   * older edits. Fenced: changes nothing and returns false unless the row is still in flight and,
+   * with `owner` (replicas), claimed by that owner — a late result from a replica that lost the
+   * row (taken back, maybe claimed again elsewhere) must not finish or revive it.
+   */
+  completeOutbox(id: number, message: MessageRecord, owner?: string): Promise<boolean>;
+  /** inflight → pending (retry) or dead; fenced and answered like completeOutbox. */
+  failOutbox(id: number, failure: OutboxFailure, owner?: string): Promise<boolean>;
   /**
    * After a crash: inflight rows go back to pending, marked uncertain — only rows of the given
    * thread kinds, claimed at or before `claimedBefore` (a lease, for processes sharing a store);

@@ -10,10 +10,10 @@ import { TEST_TOKEN } from '../helpers/threader.js';
  * What the HA tests share: several `threader serve` replicas (the built CLI) on one PostgreSQL
  * database, all talking to ONE Slack emulator, and an Alertmanager cluster whose peers each send
  * to a different replica. Slack's limits are scaled up (×10) so a 50-group timeline takes seconds;
- * the replicas' own limits sit below them, and leases are short (3 s) so a takeover is quick.
+ * the replicas' own limits sit below them, and leases are short (4 s) so a takeover is quick.
  */
 
-export const LEASE = '3s';
+export const LEASE = '4s';
 
 export interface Replica {
   name: string;
@@ -42,6 +42,8 @@ export function writeReplicaConfig(dir: string, channels: string[]): string {
     path,
     stringify({
       store: { lease: LEASE, poll: '200ms' },
+      // The lease must outlast a Slack call plus a margin (config/schema.ts); the emulator answers in ms.
+      slack: { timeout: '2s' },
       delivery: { postsPerSecond: 6, postBurst: 2, updatesPerMinute: 900, updateBurst: 5 },
       storm: { enabled: false },
       routes: channels.map((channel, i) => ({ labels: { team: `t${i}` }, channel })),

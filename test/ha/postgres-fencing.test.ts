@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PostgresStore } from '../../src/store/postgres.js';
+import type { MessageRecord } from '../../src/store/types.js';
+import { episode, part } from '../helpers/builders.js';
+import { postgresMissing, startPostgres, type TestPostgres } from '../helpers/postgres.js';
+
+/**
+ * Replicas on one PostgreSQL database, where they can go wrong without fencing: a late Slack
+ * result from a replica that lost its row, and a replica whose clock is ahead.
+ */
+
+const missing = postgresMissing();
+let server: TestPostgres;
+const opened: Array<{ close(): Promise<void> }> = [];
+
+async function openStore(url: string): Promise<PostgresStore> {
+  const store = new PostgresStore({ url, poolSize: 4 });
+  await store.init();
+  opened.push(store);
+  return store;
+}
+
+/** A new database with one alert thread in C1 whose parent is queued; its outbox row. */
+async function withQueuedParent(): Promise<{
+  url: string;
+  a: PostgresStore;
+  b: PostgresStore;
+  rowId: number;
+}> {
+  const url = await server.createDatabase();
+  const [a, b] = [await openStore(url), await openStore(url)];
+  const [nid] = await a.appendNotifications([
+    { threadKey: 'k1', channel: 'C1', receivedAt: 1, part: part() },
+  ]);
+  await a.commitDecision({
+    notificationId: nid as number,
+    reason: 'first notification',
+    episode: episode({ id: 'ep_k1', threadKey: 'k1', channel: 'C1' }),
+    actions: [{ type: 'post_parent', episodeId: 'ep_k1' }],
+    now: 1,
+  });
+  const [row] = await a.deliverable(1_000, 10);
+  return { url, a, b, rowId: row!.id };
+}
+
+const parentRecord = (outboxId: number, ts: string): MessageRecord => ({
+  threadId: 'ep_k1',
+  outboxId,
+  channel: 'C1',
+  ts,
+  kind: 'parent',
+  text: 'p',
+  blocks: [],
+  at: 2_000,
+});
+
+if (missing) {
+  describe.skip(`postgres fencing (skipped: ${missing})`, () => {
+    it('needs PostgreSQL', () => undefined);
+  });
+} else {
+  beforeAll(async () => {
+    server = await startPostgres();
+  });
+  afterAll(async () => {
+    await Promise.all(opened.map((s) => s.close().catch(() => undefined)));
+    await server?.stop();
+  });
+
+  describe('outbox completions are fenced on the claim', () => {
+    it("a stalled replica's late result for a row another replica took over changes nothing", async () => {
+      const { a, b, rowId } = await withQueuedParent();
+      expect(await a.claimOutbox(rowId, 1_000, 'A')).toBe(true);
+      // A stalls; its claim is taken back for a lookup and B claims the row and posts it.
+      expect(await b.recoverInflight({ claimedBefore: 1_000 })).toBe(1);
+      expect(await b.claimOutbox(rowId, 2_000, 'B')).toBe(true);
+      // A wakes up: its timeout (a retry) and its success both come too late.
+      expect(
+        await a.failOutbox(rowId, { error: 'timeout', retryAt: 0, uncertain: true, dead: false }, 'A'),
+      ).toBe(false);
+      expect(await a.completeOutbox(rowId, parentRecord(rowId, '1.000001'), 'A')).toBe(false);
+      expect((await b.outbox('ep_k1')).map((o) => [o.status, o.attempts])).toEqual([['inflight', 2]]);
+      expect(await b.completeOutbox(rowId, parentRecord(rowId, '2.000002'), 'B')).toBe(true);
+      expect((await b.getThread('ep_k1'))?.parentTs).toBe('2.000002');
+      // After B finished it, A's late failure cannot put the parent back to be posted again, or kill it.
+      expect(
+        await a.failOutbox(rowId, { error: 'timeout', retryAt: 0, uncertain: true, dead: true }, 'A'),
+      ).toBe(false);
+      expect((await b.outbox('ep_k1')).map((o) => o.status)).toEqual(['done']);
+      expect((await b.messages('ep_k1')).map((m) => m.ts)).toEqual(['2.000002']);
+    });
+  });
+}
