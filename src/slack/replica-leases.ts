@@ -99,7 +99,7 @@ export class ReplicaLeases {
     const { store, kinds, leaseMs } = this.opts;
     if (now - this.lastSweepAt < leaseMs / 2) return;
     this.lastSweepAt = now;
-    const recovered = await store.recoverInflight({ kinds, silentSince: now - leaseMs });
+    const recovered = await store.recoverInflight({ kinds, silentForMs: leaseMs });
     if (recovered > 0)
       this.opts.logger?.warn({ recovered }, 'took over Slack actions of a replica that stopped; reconciling');
   }

@@ -214,7 +214,7 @@ export function outboxStoreContract(name: string, open: () => Promise<ThreadStor
       const [item] = await store.deliverable(100, 10);
       await store.claimOutbox(item!.id, 100);
       // Claimed without an owner name: no replica can be declared dead for it.
-      expect(await store.recoverInflight({ silentSince: 1_000 })).toBe(0);
+      expect(await store.recoverInflight({ silentForMs: 0 })).toBe(0);
       expect((await store.outbox('ep_a'))[0]?.status).toBe('inflight');
     });
   });

@@ -8,7 +8,14 @@ import type { LeaseHolder, PendingNotification } from './types.js';
  *
  * Every take is one INSERT … ON CONFLICT DO UPDATE … WHERE: the row lock makes a racing replica
  * wait, then re-check the WHERE against the winner's row, so exactly one of them gets it.
+ *
+ * Expiry and heartbeats are read and written on the DATABASE's clock, never a replica's: every
+ * replica then agrees when a lease lapsed, and one whose clock runs ahead (NTP off, a VM resumed)
+ * cannot declare a live peer dead and take its keys or channels. A holder's `now` is not used here.
  */
+
+/** The database's clock in epoch milliseconds, as the BIGINT columns hold time. */
+export const DB_NOW_MS = '(extract(epoch FROM clock_timestamp()) * 1000)::bigint';
 
 export const keyLease = (threadKey: string): string => `key:${threadKey}`;
 
@@ -18,11 +25,11 @@ async function take(c: Queryable, names: string[], h: LeaseHolder): Promise<stri
   const sorted = [...new Set(names)].sort();
   const { rows } = await c.query(
     `INSERT INTO leases (name, owner, expires_at)
-       SELECT name, $2, $3 FROM unnest($1::text[]) AS name ORDER BY name
+       SELECT name, $2, ${DB_NOW_MS} + $3 FROM unnest($1::text[]) AS name ORDER BY name
      ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
-       WHERE leases.owner = excluded.owner OR leases.expires_at <= $4
+       WHERE leases.owner = excluded.owner OR leases.expires_at <= ${DB_NOW_MS}
      RETURNING name`,
-    [sorted, h.owner, h.now + h.ttlMs, h.now],
+    [sorted, h.owner, h.ttlMs],
   );
   return rows.map((r) => r.name as string);
 }
@@ -33,15 +40,15 @@ export async function holdLeases(db: PostgresDb, names: string[], h: LeaseHolder
   const sorted = [...new Set(names)].sort();
   const rows = await db.query(
     `WITH seen AS (
-       INSERT INTO replicas (owner, seen_at) VALUES ($2, $4)
+       INSERT INTO replicas (owner, seen_at) VALUES ($2, ${DB_NOW_MS})
        ON CONFLICT (owner) DO UPDATE SET seen_at = GREATEST(replicas.seen_at, excluded.seen_at)
      )
      INSERT INTO leases (name, owner, expires_at)
-       SELECT name, $2, $3 FROM unnest($1::text[]) AS name ORDER BY name
+       SELECT name, $2, ${DB_NOW_MS} + $3 FROM unnest($1::text[]) AS name ORDER BY name
      ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
-       WHERE leases.owner = excluded.owner OR leases.expires_at <= $4
+       WHERE leases.owner = excluded.owner OR leases.expires_at <= ${DB_NOW_MS}
      RETURNING name`,
-    [sorted, h.owner, h.now + h.ttlMs, h.now],
+    [sorted, h.owner, h.ttlMs],
   );
   return rows.map((r) => r.name as string);
 }
@@ -65,9 +72,9 @@ export async function claimNotifications(
     const candidates = await c.query(
       `SELECT n.thread_key FROM notifications n
         WHERE n.processed_at IS NULL AND NOT EXISTS (
-          SELECT 1 FROM leases l WHERE l.name = 'key:' || n.thread_key AND l.owner <> $2 AND l.expires_at > $3)
+          SELECT 1 FROM leases l WHERE l.name = 'key:' || n.thread_key AND l.owner <> $2 AND l.expires_at > ${DB_NOW_MS})
         GROUP BY n.thread_key ORDER BY min(n.id) LIMIT $1`,
-      [limit, h.owner, h.now],
+      [limit, h.owner],
     );
     const keys = candidates.rows.map((r) => r.thread_key as string);
     const taken = (await take(c, keys.map(keyLease), h)).map((name) => name.slice(4));

@@ -1,4 +1,5 @@
 import { finite, type PostgresDb, type Queryable, type Row } from './postgres-db.js';
+import { DB_NOW_MS } from './postgres-leases.js';
 import { ALL_KINDS, toOutbox } from './sqlite-rows.js';
 import type {
   DeliverableOptions,
@@ -28,7 +29,7 @@ export async function deliverable(
           AND ($5::text IS NULL OR NOT EXISTS (
             SELECT 1 FROM leases l
              WHERE l.name = CASE WHEN o.kind = 'update_parent' THEN 'update' ELSE 'post:' || o.channel END
-               AND l.owner <> $5 AND l.expires_at > $1))
+               AND l.owner <> $5 AND l.expires_at > ${DB_NOW_MS}))
           AND (
           o.kind = 'post_parent'
           OR (t.parent_ts IS NOT NULL AND o.kind = 'reply' AND o.id = (
@@ -118,15 +119,19 @@ export async function failOutbox(
   });
 }
 
+/**
+ * `silentForMs` is measured on the database's clock, as the heartbeats are written
+ * (postgres-leases.ts): a replica whose own clock runs ahead cannot find a live peer silent.
+ */
 export async function recoverInflight(
   db: PostgresDb,
-  opts: { kinds?: ThreadKind[]; claimedBefore?: number; silentSince?: number } = {},
+  opts: { kinds?: ThreadKind[]; claimedBefore?: number; silentForMs?: number } = {},
 ): Promise<number> {
   const silent =
-    opts.silentSince === undefined
+    opts.silentForMs === undefined
       ? ''
       : `AND claimed_by IS NOT NULL AND NOT EXISTS (
-           SELECT 1 FROM replicas r WHERE r.owner = outbox.claimed_by AND r.seen_at >= $3)`;
+           SELECT 1 FROM replicas r WHERE r.owner = outbox.claimed_by AND r.seen_at >= ${DB_NOW_MS} - $3)`;
   return db.run(
     `UPDATE outbox SET status = 'pending', uncertain = 1
       WHERE status = 'inflight' AND coalesce(claimed_at, 0) <= $1
@@ -134,7 +139,7 @@ export async function recoverInflight(
     [
       finite(opts.claimedBefore ?? Infinity),
       opts.kinds ?? ALL_KINDS,
-      ...(opts.silentSince === undefined ? [] : [opts.silentSince]),
+      ...(opts.silentForMs === undefined ? [] : [opts.silentForMs]),
     ],
   );
 }

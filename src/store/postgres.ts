@@ -170,7 +170,7 @@ export class PostgresStore implements ThreadStore {
   }
 
   async recoverInflight(
-    opts: { kinds?: ThreadKind[]; claimedBefore?: number; silentSince?: number } = {},
+    opts: { kinds?: ThreadKind[]; claimedBefore?: number; silentForMs?: number } = {},
   ): Promise<number> {
     return outbox.recoverInflight(this.db, opts);
   }

@@ -223,10 +223,10 @@ export class SqliteStore implements ThreadStore {
   }
 
   async recoverInflight(
-    opts: { kinds?: ThreadKind[]; claimedBefore?: number; silentSince?: number } = {},
+    opts: { kinds?: ThreadKind[]; claimedBefore?: number; silentForMs?: number } = {},
   ): Promise<number> {
     // No other replica can have claimed anything here.
-    if (opts.silentSince !== undefined) return 0;
+    if (opts.silentForMs !== undefined) return 0;
     return outbox.recoverInflight(this.s, opts);
   }
 

@@ -171,6 +171,10 @@ export interface DeliverableOptions {
  */
 export interface LeaseHolder {
   owner: string;
+  /**
+   * The caller's clock. A store shared by replicas keeps time on its own clock instead
+   * (PostgreSQL's): replicas' clocks disagree, and a lease must lapse at one moment for all.
+   */
   now: number;
   ttlMs: number;
 }
@@ -220,7 +224,9 @@ export interface ThreadStore extends StormStore {
   claimNotifications(limit: number, holder: LeaseHolder): Promise<PendingNotification[]>;
   /**
    * Replicas: takes or renews each named lease that is free, lapsed or already the holder's, and
-   * returns the names held now; records the holder as alive (recoverInflight's `silentSince`).
+   * returns the names held now; records the holder as alive (recoverInflight's `silentForMs`). Expiry is on the store's clock
+   * where it has one shared by all replicas (PostgreSQL's), so a holder's skewed `now` cannot take
+   * a lease another holds unexpired.
    * A single-process store holds everything.
    */
   holdLeases(names: string[], holder: LeaseHolder): Promise<string[]>;
@@ -246,13 +252,13 @@ export interface ThreadStore extends StormStore {
   /**
    * After a crash: inflight rows go back to pending, marked uncertain — only rows of the given
    * thread kinds, claimed at or before `claimedBefore` (a lease, for processes sharing a store);
-   * with `silentSince`, only rows claimed by a replica not seen alive since then (it died). A
-   * single-process store has no other replicas: `silentSince` recovers nothing there.
+   * with `silentForMs`, only rows claimed by a replica not seen alive for that long, by the store's
+   * clock (it died). A single-process store has no other replicas: `silentForMs` recovers nothing.
    */
   recoverInflight(opts?: {
     kinds?: ThreadKind[];
     claimedBefore?: number;
-    silentSince?: number;
+    silentForMs?: number;
   }): Promise<number>;
   /** A random id of this database, created once: it marks our Slack messages as ours. */
   installationId(): Promise<string>;

@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ReplicaLeases } from '../../src/slack/replica-leases.js';
 import { PostgresStore } from '../../src/store/postgres.js';
 import type { MessageRecord } from '../../src/store/types.js';
 import { episode, part } from '../helpers/builders.js';
+import { FakeClock } from '../helpers/fake-clock.js';
 import { postgresMissing, startPostgres, type TestPostgres } from '../helpers/postgres.js';
+import { advanceDbClock } from './db-clock.js';
 
 /**
  * Replicas on one PostgreSQL database, where they can go wrong without fencing: a late Slack
@@ -88,6 +91,49 @@ if (missing) {
       ).toBe(false);
       expect((await b.outbox('ep_k1')).map((o) => o.status)).toEqual(['done']);
       expect((await b.messages('ep_k1')).map((m) => m.ts)).toEqual(['2.000002']);
+    });
+  });
+
+  describe("leases and heartbeats keep the database's time", () => {
+    const LEASE = 15_000;
+    const SKEW = 60_000;
+
+    it('a replica whose clock is 60 s ahead cannot take a channel or a key another holds unexpired', async () => {
+      const { url, a, b } = await withQueuedParent();
+      await a.appendNotifications([{ threadKey: 'k2', channel: 'C1', receivedAt: 2, part: part() }]);
+      const now = Date.now();
+      expect(await a.holdLeases(['post:C1'], { owner: 'A', now, ttlMs: LEASE })).toEqual(['post:C1']);
+      expect(
+        (await a.claimNotifications(10, { owner: 'A', now, ttlMs: LEASE })).map((n) => n.threadKey),
+      ).toEqual(['k2']);
+      const ahead = { owner: 'B', now: now + SKEW, ttlMs: LEASE };
+      expect(await b.holdLeases(['post:C1'], ahead)).toEqual([]);
+      expect(await b.claimNotifications(10, ahead)).toEqual([]);
+      expect((await b.deliverable(now + SKEW, 10, { owner: 'B' })).map((o) => o.channel)).toEqual([]);
+      // Once A really stopped renewing for a lease, B takes over, whatever either clock says.
+      await advanceDbClock(url, LEASE);
+      const behind = { owner: 'B', now: now - SKEW, ttlMs: LEASE };
+      expect(await b.holdLeases(['post:C1'], behind)).toEqual(['post:C1']);
+      expect((await b.claimNotifications(10, behind)).map((n) => n.threadKey)).toEqual(['k2']);
+    });
+
+    it("a replica whose clock is 60 s ahead does not take a live replica's Slack calls for a dead one's", async () => {
+      const { url, a, b, rowId } = await withQueuedParent();
+      const replica = (store: PostgresStore, owner: string, clock: FakeClock) =>
+        new ReplicaLeases({ store, owner, leaseMs: LEASE, clock, kinds: ['alert'], tokenIntervalMs: 1_000 });
+      const onTime = new FakeClock(Date.now());
+      const aheadClock = new FakeClock(Date.now() + SKEW);
+      const ra = replica(a, 'A', onTime);
+      const rb = replica(b, 'B', aheadClock);
+      await ra.filter([], [], false, onTime.now()); // A's heartbeat
+      expect(await a.claimOutbox(rowId, onTime.now(), 'A')).toBe(true);
+      await rb.sweep(aheadClock.now());
+      expect((await b.outbox('ep_k1')).map((o) => o.status)).toEqual(['inflight']);
+      // A falls silent for a whole lease (on the database's clock): now its call comes back, for a lookup.
+      await advanceDbClock(url, LEASE + 1);
+      await aheadClock.advance(LEASE);
+      await rb.sweep(aheadClock.now());
+      expect((await b.outbox('ep_k1')).map((o) => [o.status, o.uncertain])).toEqual([['pending', true]]);
     });
   });
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeContract } from '../../src/store/contract.test-suite.js';
 import { PostgresStore } from '../../src/store/postgres.js';
 import { episode, part } from '../helpers/builders.js';
+import { advanceDbClock } from './db-clock.js';
 import { postgresMissing, startPostgres, type TestPostgres } from '../helpers/postgres.js';
 
 /**
@@ -57,9 +58,10 @@ if (missing) {
       const mine = await a.claimNotifications(2, holder('A'));
       expect(mine.map((n) => n.threadKey)).toEqual(['k1', 'k2']);
       // k1 and k2 are A's now: B finds nothing, even though k1 has a notification A did not take.
-      expect(await b.claimNotifications(10, holder('B', 2_000))).toEqual([]);
+      expect(await b.claimNotifications(10, holder('B'))).toEqual([]);
       // A stops renewing (killed): once the lease lapsed B takes the keys over, oldest first.
-      const taken = await b.claimNotifications(10, holder('B', 6_001));
+      await advanceDbClock(url, 5_001);
+      const taken = await b.claimNotifications(10, holder('B'));
       expect(taken.map((n) => [n.threadKey, n.receivedAt])).toEqual([
         ['k1', 1],
         ['k2', 1],
@@ -79,10 +81,11 @@ if (missing) {
         actions: [{ type: 'post_parent' as const, episodeId: 'ep_k1' }],
         now: 10,
       };
-      await b.claimNotifications(10, holder('B', 7_000));
-      expect(await a.commitDecisions([decision], holder('A', 7_001))).toEqual([false]);
+      await advanceDbClock(url, 6_000);
+      await b.claimNotifications(10, holder('B'));
+      expect(await a.commitDecisions([decision], holder('A'))).toEqual([false]);
       expect(await b.outbox('ep_k1')).toEqual([]);
-      expect(await b.commitDecisions([decision], holder('B', 7_002))).toEqual([true]);
+      expect(await b.commitDecisions([decision], holder('B'))).toEqual([true]);
       expect((await b.outbox('ep_k1')).map((o) => o.kind)).toEqual(['post_parent']);
     });
 
@@ -96,19 +99,21 @@ if (missing) {
         holder('A'),
       );
       await a.appendNotifications([{ threadKey: 'k1', channel: 'C1', receivedAt: 3, part: part() }]);
-      expect((await b.claimNotifications(10, holder('B', 1_001))).map((x) => x.receivedAt)).toEqual([3]);
+      expect((await b.claimNotifications(10, holder('B'))).map((x) => x.receivedAt)).toEqual([3]);
     });
 
     it('a channel lease belongs to one replica until it lapses or is released', async () => {
       const url = await server.createDatabase();
       const [a, b] = [await openStore(url), await openStore(url)];
       expect(await a.holdLeases(['post:C1', 'update'], holder('A'))).toEqual(['post:C1', 'update']);
-      expect(await b.holdLeases(['post:C1', 'post:C2'], holder('B', 2_000))).toEqual(['post:C2']);
+      expect(await b.holdLeases(['post:C1', 'post:C2'], holder('B'))).toEqual(['post:C2']);
       // A renews: still A's after the first expiry would have passed.
-      expect(await a.holdLeases(['post:C1'], holder('A', 4_000))).toEqual(['post:C1']);
-      expect(await b.holdLeases(['post:C1'], holder('B', 7_000))).toEqual([]);
+      await advanceDbClock(url, 3_000);
+      expect(await a.holdLeases(['post:C1'], holder('A'))).toEqual(['post:C1']);
+      await advanceDbClock(url, 3_000);
+      expect(await b.holdLeases(['post:C1'], holder('B'))).toEqual([]);
       await a.releaseLeases('A', ['post:C1']);
-      expect(await b.holdLeases(['post:C1', 'update'], holder('B', 7_001))).toEqual(['post:C1', 'update']);
+      expect(await b.holdLeases(['post:C1', 'update'], holder('B'))).toEqual(['post:C1', 'update']);
     });
 
     it('rows in flight come back only when the replica that claimed them fell silent', async () => {
@@ -126,13 +131,14 @@ if (missing) {
           now: 1,
         });
       }
-      await a.holdLeases([], holder('A', 1_000));
-      await b.holdLeases([], holder('B', 1_000));
+      await a.holdLeases([], holder('A'));
+      await b.holdLeases([], holder('B'));
       const [r0, r1] = await a.deliverable(1_000, 10);
       expect(await a.claimOutbox(r0!.id, 1_000, 'A')).toBe(true);
       expect(await b.claimOutbox(r1!.id, 1_000, 'B')).toBe(true);
-      await b.holdLeases([], holder('B', 9_000)); // B is alive, A has not been heard of since 1 000
-      expect(await b.recoverInflight({ silentSince: 4_000 })).toBe(1);
+      await advanceDbClock(url, 8_000);
+      await b.holdLeases([], holder('B')); // B is alive, A has not been heard of for 8 s
+      expect(await b.recoverInflight({ silentForMs: 5_000 })).toBe(1);
       const back = await b.deliverable(9_000, 10);
       expect(back.map((o) => [o.id, o.uncertain])).toEqual([[r0!.id, true]]);
     });
