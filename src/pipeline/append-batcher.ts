@@ -10,6 +10,8 @@ interface Waiting {
  * Group commit for intake: webhooks accepted in the same event-loop turn are appended in ONE
  * transaction, and each request is answered only after that transaction committed. Under a storm
  * this turns N commits (N fsyncs with `synchronous: full`) into one, at the cost of one loop turn.
+ * Flushes may overlap (a slow store), as may other replicas' intakes: the order of one thread
+ * key's notifications across them is the store's to keep (postgres-intake.ts).
  */
 export class AppendBatcher {
   private waiting: Waiting[] = [];

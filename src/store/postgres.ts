@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EpisodeState } from '../core/types.js';
 import { commitBatch } from './postgres-commit.js';
 import { PostgresDb, type Queryable, type Row } from './postgres-db.js';
+import { appendNotificationsIn } from './postgres-intake.js';
 import * as interactions from './postgres-interactions.js';
 import * as leases from './postgres-leases.js';
 import * as outbox from './postgres-outbox.js';
@@ -68,24 +69,8 @@ export class PostgresStore implements ThreadStore {
 
   async appendNotifications(items: NewNotification[]): Promise<number[]> {
     if (items.length === 0) return [];
-    return this.db.tx(async (c) => {
-      // Ids in arrival order: sorted ids are handed out in the order of `items`.
-      const ids = (
-        await c.query("SELECT nextval('notifications_id_seq') AS id FROM generate_series(1, $1) ORDER BY 1", [
-          items.length,
-        ])
-      ).rows.map((r) => r.id as number);
-      await c.query(
-        `INSERT INTO notifications (id, thread_key, channel, received_at)
-         SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[])`,
-        [ids, items.map((n) => n.threadKey), items.map((n) => n.channel), items.map((n) => n.receivedAt)],
-      );
-      await c.query(
-        'INSERT INTO notification_parts (id, part) SELECT * FROM unnest($1::bigint[], $2::text[])',
-        [ids, items.map((n) => JSON.stringify(n.part))],
-      );
-      return ids;
-    });
+    // Per-key order across replicas is made here, at intake (postgres-intake.ts).
+    return this.db.tx((c) => appendNotificationsIn(c, items));
   }
 
   async pendingNotifications(limit: number): Promise<PendingNotification[]> {

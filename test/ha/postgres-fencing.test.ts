@@ -1,10 +1,13 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReplicaLeases } from '../../src/slack/replica-leases.js';
+import { appendNotificationsIn } from '../../src/store/postgres-intake.js';
 import { PostgresStore } from '../../src/store/postgres.js';
 import type { MessageRecord } from '../../src/store/types.js';
 import { episode, part } from '../helpers/builders.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { postgresMissing, startPostgres, type TestPostgres } from '../helpers/postgres.js';
+import { waitFor } from '../helpers/process.js';
 import { advanceDbClock } from './db-clock.js';
 
 /**
@@ -134,6 +137,76 @@ if (missing) {
       await aheadClock.advance(LEASE);
       await rb.sweep(aheadClock.now());
       expect((await b.outbox('ep_k1')).map((o) => [o.status, o.uncertain])).toEqual([['pending', true]]);
+    });
+  });
+
+  describe('per-key order across replicas', () => {
+    const holder = { owner: 'B', now: 0, ttlMs: 15_000 };
+    const k1 = (receivedAt: number) => ({ threadKey: 'k1', channel: 'C1', receivedAt, part: part() });
+
+    /**
+     * Replica A's intake of id N for k1 is still open while replica B accepts the next webhook for
+     * k1; `end` finishes A's transaction. What B can claim at each step is returned.
+     */
+    async function raceIntake(end: 'COMMIT' | 'ROLLBACK') {
+      const url = await server.createDatabase();
+      const b = await openStore(url);
+      const a = new pg.Client({ connectionString: url });
+      await a.connect();
+      opened.push({ close: () => a.end() });
+      await a.query('BEGIN');
+      const [n] = await appendNotificationsIn(a, [k1(1)]);
+      let settled = false;
+      const later = b.appendNotifications([k1(2)]).finally(() => {
+        settled = true;
+      });
+      // B's intake either waits behind A's (the fix) or has committed (the bug): both are visible.
+      await waitFor(async () => (settled || (await lockWaiters(a)).length > 0 ? true : undefined), {
+        what: "B's intake waiting or done",
+      });
+      const whileOpen = await b.claimNotifications(10, holder);
+      const settledWhileOpen = settled;
+      await a.query(end);
+      const [n1] = await later;
+      const after = await b.claimNotifications(10, holder);
+      // A plain pg client reads BIGINT as text; the store reads numbers.
+      return { n: Number(n), n1: n1!, settledWhileOpen, whileOpen, after };
+    }
+
+    async function lockWaiters(c: pg.Client): Promise<Array<{ pid: number }>> {
+      return (await c.query("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")).rows;
+    }
+
+    it('a later webhook for a key is not decided while an earlier one is still being accepted', async () => {
+      const r = await raceIntake('COMMIT');
+      expect(r.settledWhileOpen).toBe(false);
+      expect(r.whileOpen).toEqual([]);
+      expect(r.n1).toBeGreaterThan(r.n);
+      expect(r.after.map((x) => [x.id, x.receivedAt])).toEqual([
+        [r.n, 1],
+        [r.n1, 2],
+      ]);
+    });
+
+    it('once the earlier intake rolls back, the later webhook is decided alone', async () => {
+      const r = await raceIntake('ROLLBACK');
+      expect(r.whileOpen).toEqual([]);
+      expect(r.after.map((x) => [x.id, x.receivedAt])).toEqual([[r.n1, 2]]);
+    });
+
+    it('intakes of different keys do not wait for each other', async () => {
+      const url = await server.createDatabase();
+      const b = await openStore(url);
+      const a = new pg.Client({ connectionString: url });
+      await a.connect();
+      opened.push({ close: () => a.end() });
+      await a.query('BEGIN');
+      await appendNotificationsIn(a, [k1(1)]);
+      const [other] = await b.appendNotifications([
+        { threadKey: 'k2', channel: 'C1', receivedAt: 2, part: part() },
+      ]);
+      expect((await b.claimNotifications(10, holder)).map((x) => x.id)).toEqual([other]);
+      await a.query('ROLLBACK');
     });
   });
 }
