@@ -31,7 +31,15 @@ export async function waitUntil(probe, timeoutMs, intervalMs = 100) {
   }
 }
 
-/** @param {{db: string, slackUrl: string, configPath: string, logFd?: number}} o */
+function statusMb(pid, field) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1]) / 1024;
+}
+
+/**
+ * @param {{db: string, slackUrl: string, configPath: string, logFd?: number, nodeOptions?: string}} o
+ *   nodeOptions: NODE_OPTIONS for serve, as the systemd unit sets it (lib/serve-flags.js).
+ */
 export async function startServe(o) {
   const port = await freePort();
   const child = spawn(process.execPath, [BIN, 'serve', '--config', o.configPath], {
@@ -44,6 +52,7 @@ export async function startServe(o) {
       SLACK_API_URL: o.slackUrl,
       SLACK_CHANNEL: 'C_BENCH',
       LOG_LEVEL: 'warn',
+      ...(o.nodeOptions !== undefined && { NODE_OPTIONS: o.nodeOptions }),
     },
     stdio: ['ignore', o.logFd ?? 'ignore', o.logFd ?? 'ignore'],
   });
@@ -54,10 +63,9 @@ export async function startServe(o) {
     url,
     pid: child.pid,
     /** Resident set size in MB (VmRSS). */
-    rssMb() {
-      const kb = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1]);
-      return kb / 1024;
-    },
+    rssMb: () => statusMb(child.pid, 'VmRSS'),
+    /** The most it was resident since it started, in MB (VmHWM, the kernel's high-water mark). */
+    peakRssMb: () => statusMb(child.pid, 'VmHWM'),
     async stop() {
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
