@@ -129,3 +129,18 @@ describe.skipIf(!analyze)('examples/systemd with systemd-analyze', () => {
     }
   });
 });
+
+describe('serve memory flags', () => {
+  it('are the same in the systemd unit and in `npm start`, so what the bench measures is what ships', () => {
+    const unit = readFileSync(join(repoRoot, 'examples/systemd/threader.service'), 'utf8');
+    const fromUnit = /^Environment="NODE_OPTIONS=([^"]*)"/m.exec(unit)?.[1];
+    const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    const fromStart = /node ((?:--[\w-]+=\S+ ?)+) ?bin\/threader\.js serve/.exec(
+      pkg.scripts.start ?? '',
+    )?.[1];
+    expect(fromUnit).toMatch(/--max-old-space-size=\d+/);
+    expect(fromStart?.trim()).toBe(fromUnit);
+  });
+});
