@@ -198,9 +198,14 @@ async function analyse(step: Extract<Step, { kind: 'analyse' }>, ctx: StepContex
   const env = ctx.env.analysis;
   if (!env) throw new StepFailedError(`the plan has an analysis but ${ctx.env.name} has no analysis:`, false);
   const measured = analysedInstances(ctx);
+  const scoped = measured.length > 0 ? ctx.providerFor?.(measured) : undefined;
+  // A scoped direct scrape reads only these instances, and series read straight from /metrics
+  // carry no `instance` label (Prometheus adds it when it scrapes): narrowing them matches nothing.
   const spec =
-    measured.length > 0 ? { ...env, checks: scopeToInstances(env.checks, measured, env.instanceLabel) } : env;
-  const provider = (measured.length > 0 ? ctx.providerFor?.(measured) : undefined) ?? ctx.provider;
+    measured.length > 0 && !scoped
+      ? { ...env, checks: scopeToInstances(env.checks, measured, env.instanceLabel) }
+      : env;
+  const provider = scoped ?? ctx.provider;
   if (!provider) throw new StepFailedError('no metric provider for the analysis', false);
   const result = await runAnalysis(spec, step, {
     provider,
