@@ -69,6 +69,11 @@ describe('pickBaseline and pruneHistory', () => {
     expect(pickBaseline([scrape(30)], 15)).toBeUndefined();
   });
   it('keeps exactly one scrape older than the window', () => {
-    expect(pruneHistory(h, 30, 15).map((s) => s.at)).toEqual([10, 20, 30]);
+    expect(pruneHistory(h, 15).map((s) => s.at)).toEqual([10, 20, 30]);
+  });
+  it('counts the window back from the latest scrape, so pruning never takes its baseline away', () => {
+    const kept = pruneHistory(h, 25);
+    expect(kept.map((s) => s.at)).toEqual([0, 10, 20, 30]);
+    expect(pickBaseline(kept, 25)).toBe(pickBaseline(h, 25));
   });
 });

@@ -69,9 +69,15 @@ export function pickBaseline(history: readonly Scrape[], windowMs: number): Scra
   return beforeWindow.at(-1) ?? earlier[0];
 }
 
-/** Drops scrapes that can no longer be a baseline: all but the newest one older than the window. */
-export function pruneHistory(history: readonly Scrape[], now: number, windowMs: number): Scrape[] {
-  const cutoff = now - windowMs;
+/**
+ * Drops scrapes that can no longer be a baseline: all but the newest one a window older than the
+ * latest scrape. Counted from the latest scrape, not the clock: a check that reuses that scrape a
+ * moment later must find the baseline the first check of its evaluation compared against.
+ */
+export function pruneHistory(history: readonly Scrape[], windowMs: number): Scrape[] {
+  const latest = history.at(-1);
+  if (!latest) return [];
+  const cutoff = latest.at - windowMs;
   const lastOld = history.filter((s) => s.at <= cutoff).at(-1);
   return history.filter((s) => s.at > cutoff || s === lastOld);
 }

@@ -105,3 +105,90 @@ describe('scrape provider', () => {
     expect((err as Error).message).toMatch(/cannot run PromQL/);
   });
 });
+
+/**
+ * One instance serving 100 requests (and 10 health checks) a second, all good; a scrape takes
+ * 1 ms. Time moves only when the provider sleeps or the test advances it.
+ */
+function instance(warmupMs: number) {
+  let t = 0;
+  const fetches: number[] = [];
+  const fetchFn = (async () => {
+    const seen = t;
+    t += 1;
+    fetches.push(seen);
+    return new Response(
+      `threader_http_requests_total{route="/",method="GET",code="200"} ${seen / 10}\n` +
+        `threader_health_checks_total{target="svc",result="success"} ${seen / 100}\n`,
+    );
+  }) as typeof fetch;
+  const sleeps: number[] = [];
+  const provider = createScrapeProvider({
+    targets: ['http://a/metrics'],
+    fetch: fetchFn,
+    now: () => t,
+    warmupMs,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      t += ms;
+    },
+  });
+  return { provider, sleeps, fetches, advance: (ms: number) => (t += ms) };
+}
+
+const health: MetricCheck = {
+  name: 'health',
+  ratio: SLI.healthCheckSuccessRatio,
+  comparator: '>=',
+  threshold: 0.99,
+  noData: 'fail',
+};
+const over = (query: string) => /over (\S+) across/.exec(query)?.[1];
+
+describe('scrape provider: the window of one measurement', () => {
+  it('the checks of one measurement asked together share one scrape, one warm-up and one window', async () => {
+    const f = instance(3_000);
+    const first = await Promise.all([
+      f.provider.measure(check, { windowMs: 3_000 }),
+      f.provider.measure(health, { windowMs: 3_000 }),
+    ]);
+    expect(f.sleeps).toEqual([3_000]);
+    expect(first.map((m) => over(m.query))).toEqual(['3s', '3s']);
+    expect(first.map((m) => m.values)).toEqual([[0], [1]]);
+    f.advance(3_000);
+    const second = await Promise.all([
+      f.provider.measure(check, { windowMs: 3_000 }),
+      f.provider.measure(health, { windowMs: 3_000 }),
+    ]);
+    expect(f.sleeps).toEqual([3_000]);
+    expect(f.fetches).toHaveLength(3);
+    expect(second.map((m) => over(m.query))).toEqual(['3s', '3s']);
+    expect(second.map((m) => m.values)).toEqual([[0], [1]]);
+  });
+
+  it.each<[string, number, number, number, string]>([
+    [
+      'a later check of one evaluation keeps the first one’s baseline though the clock passed another scrape',
+      1_400,
+      2_700,
+      400,
+      '4s',
+    ],
+    [
+      'a scrape a little less than a window after the last one still spans one window (scrape times jitter)',
+      3_000,
+      2_990,
+      100,
+      '3s',
+    ],
+  ])('%s', async (_name, warmupMs, gap, between, span) => {
+    const f = instance(warmupMs);
+    await f.provider.measure(check, { windowMs: 3_000 });
+    f.advance(gap);
+    const a = await f.provider.measure(check, { windowMs: 3_000 });
+    f.advance(between);
+    const b = await f.provider.measure(health, { windowMs: 3_000 });
+    expect([over(a.query), over(b.query)]).toEqual([span, span]);
+    expect(f.fetches).toHaveLength(3);
+  });
+});

@@ -78,34 +78,54 @@ export function createScrapeProvider(opts: ScrapeProviderOptions): MetricProvide
     return now() - Math.min(...ats);
   }
 
+  /**
+   * Brings the histories up to date for one evaluation and returns each target's baseline/latest
+   * pair. Scrape times jitter with fetch latency and timers, so a scrape a few percent short of
+   * the window still counts as a window old (else the one before it, a window further back, would
+   * be picked and the window doubled).
+   */
+  async function refresh(windowMs: number, signal?: AbortSignal): Promise<Array<[Scrape, Scrape]>> {
+    const reach = windowMs - Math.min(windowMs * 0.05, 1_000);
+    if (latestAge() > (opts.reuseMs ?? 500)) await scrapeAll(signal);
+    const noBaseline = () => opts.targets.some((target) => !pickBaseline(histories.get(target) ?? [], reach));
+    if (noBaseline()) {
+      await wait(opts.warmupMs ?? Math.min(windowMs, 10_000), signal);
+      await scrapeAll(signal);
+    }
+    return opts.targets.map((target) => {
+      const h = pruneHistory(histories.get(target) ?? [], reach);
+      histories.set(target, h);
+      const latest = h.at(-1) as Scrape;
+      return [pickBaseline(h, reach) ?? latest, latest];
+    });
+  }
+
+  // Analysis measures its checks concurrently: unserialised, each saw an empty history, scraped,
+  // and the second compared its scrape with the first one's, a millisecond apart (no data). One
+  // at a time, a check finds the scrape (and warm-up) of the one before it and reuses them.
+  let queue: Promise<unknown> = Promise.resolve();
+  function serially<T>(fn: () => Promise<T>): Promise<T> {
+    const run = queue.then(fn, fn);
+    queue = run.catch(() => undefined);
+    return run;
+  }
+
   return {
     kind: 'scrape',
     async measure(check: MetricCheck, ctx: MeasureContext): Promise<Measurement> {
-      if (!check.ratio) {
+      const ratio = check.ratio;
+      if (!ratio) {
         throw new MetricProviderError(
           `check "${check.name}" has no counter ratio; a direct scrape cannot run PromQL`,
         );
       }
-      if (latestAge() > (opts.reuseMs ?? 500)) await scrapeAll(ctx.signal);
-      const noBaseline = () =>
-        opts.targets.some((target) => !pickBaseline(histories.get(target) ?? [], ctx.windowMs));
-      if (noBaseline()) {
-        await wait(opts.warmupMs ?? Math.min(ctx.windowMs, 10_000), ctx.signal);
-        await scrapeAll(ctx.signal);
-      }
-      const end = now();
-      const pairs = opts.targets.map((target) => {
-        const h = pruneHistory(histories.get(target) ?? [], end, ctx.windowMs);
-        histories.set(target, h);
-        const latest = h.at(-1) as Scrape;
-        return [pickBaseline(h, ctx.windowMs) ?? latest, latest] as [Scrape, Scrape];
-      });
-      const value = ratioBetween(pairs, check.ratio);
+      const pairs = await serially(() => refresh(ctx.windowMs, ctx.signal));
+      const value = ratioBetween(pairs, ratio);
       const span = Math.max(...pairs.map(([b, l]) => l.at - b.at));
       const query =
-        `increase of ${selectorText(check.ratio.numerator)} / ${selectorText(check.ratio.denominator)}` +
+        `increase of ${selectorText(ratio.numerator)} / ${selectorText(ratio.denominator)}` +
         ` over ${formatDuration(span)} across ${opts.targets.length} target(s)`;
-      return { values: value === undefined ? [] : [value], query, at: end };
+      return { values: value === undefined ? [] : [value], query, at: now() };
     },
   };
 }
