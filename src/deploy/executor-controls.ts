@@ -116,18 +116,21 @@ export class ExecutorControls {
     if (this.abortCtl.signal.aborted) throw this.abortCtl.signal.reason;
   }
 
-  /** Waits `ms` on the clock; rejects with DeployAbortedError on abort. */
-  sleep(ms: number): Promise<void> {
-    return this.until(() => false, ms).then(() => undefined);
+  /**
+   * Waits `ms` on the clock; rejects with DeployAbortedError on abort, and with `signal`'s reason
+   * when it aborts first (a background loop of the deploy that ends before the deploy does).
+   */
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return this.until(() => false, ms, signal).then(() => undefined);
   }
 
   /**
    * Resolves true once `ready()` holds (checked whenever a control request arrives), false when
    * `timeoutMs` passes first; rejects with DeployAbortedError on abort.
    */
-  until(ready: () => boolean, timeoutMs?: number): Promise<boolean> {
+  until(ready: () => boolean, timeoutMs?: number, also?: AbortSignal): Promise<boolean> {
     return new Promise<boolean>((resolve, reject) => {
-      const signal = this.abortCtl.signal;
+      const signal = also ? AbortSignal.any([this.abortCtl.signal, also]) : this.abortCtl.signal;
       if (signal.aborted) return reject(signal.reason);
       if (ready()) return resolve(true);
       let timer: unknown;

@@ -23,9 +23,12 @@ function canaryContext(over: Partial<StepContext>) {
   const base = testEnv().analysis!;
   const controls = {
     signal: new AbortController().signal,
-    sleep: async (ms: number) => {
-      t += ms;
-    },
+    // Only the analysis moves this clock; the health watch's waits (they carry its signal) last
+    // until it stops, so it probes once and cannot run ahead of the analysis.
+    sleep: (ms: number, signal?: AbortSignal) =>
+      signal
+        ? new Promise<void>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)))
+        : Promise.resolve(void (t += ms)),
   } as unknown as ExecutorControls;
   const ctx: StepContext = {
     deployId: 'd-1',

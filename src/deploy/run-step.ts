@@ -10,6 +10,7 @@ import type { ExecutorControls } from './executor-controls.js';
 import { upstreamFor } from './executor-fleet.js';
 import type { Probe } from './executor-types.js';
 import { healthGate } from './health-probe.js';
+import { watchHealth } from './health-watch.js';
 import type { DeployEvent, EnvironmentSpec, InstanceSpec, Step } from './types.js';
 
 /** What one step needs; `versions` is updated in place as instances start and stop. */
@@ -207,12 +208,29 @@ async function analyse(step: Extract<Step, { kind: 'analyse' }>, ctx: StepContex
       : env;
   const provider = scoped ?? ctx.provider;
   if (!provider) throw new StepFailedError('no metric provider for the analysis', false);
-  const result = await runAnalysis(spec, step, {
-    provider,
-    now: ctx.now,
-    sleep: (ms) => ctx.controls.sleep(ms),
-    signal: ctx.controls.signal,
-  });
+  // The deployer is the health checker while it analyses (health-watch.ts): stopped
+  // when the analysis ends, fails, or the deploy is aborted or its lease lost.
+  const watch = watchHealth(
+    measured.length > 0 ? measured : ctx.env.instances.filter((i) => ctx.versions[i.name] !== undefined),
+    ctx.env.healthCheck,
+    {
+      probe: ctx.probe,
+      now: ctx.now,
+      sleep: (ms, signal) => ctx.controls.sleep(ms, signal),
+      signal: ctx.controls.signal,
+    },
+  );
+  let result: AnalysisOutcome;
+  try {
+    result = await runAnalysis(spec, step, {
+      provider,
+      now: ctx.now,
+      sleep: (ms) => ctx.controls.sleep(ms),
+      signal: ctx.controls.signal,
+    });
+  } finally {
+    await watch.stop();
+  }
   await ctx.emit({
     type: 'analysis',
     deployId: ctx.deployId,
