@@ -12,13 +12,14 @@ import {
   type RunResult,
   type StartedProcess,
 } from '../helpers/process.js';
-import { startTraffic } from '../fixtures/test-service-client.js';
 
 /**
  * One fleet for the end-to-end deploy scenarios: real nginx in front of test-service instances
- * started by the process driver, a real Prometheus scraping them, a deploy config in a temp dir,
- * and a steady request load through nginx that counts every failed request.
- * A version whose name contains "bad" answers 20 % of app requests with 503.
+ * started by the process driver, a real Prometheus scraping them (or none: the direct scrape), a
+ * deploy config in a temp dir, and a steady request load through nginx that counts every failed
+ * request. A version whose name contains "bad" answers 20 % of app requests with 503. Nothing but
+ * the deployer calls the instances' /healthz (open-source nginx has no active health checks): the
+ * health-check SLO of every analysis measures the deployer's own probes.
  */
 
 /** Requests through nginx per second: a 10 % canary gets enough within the analysis window. */
@@ -113,7 +114,8 @@ export interface Fleet {
   config: string;
   guardFile: string;
   nginx: TestNginx;
-  prometheus: PrometheusHandle;
+  /** Absent with `provider: 'scrape'`. */
+  prometheus?: PrometheusHandle;
   names: string[];
   ports: number[];
   /** The process driver's pid of an instance now (undefined when it has none). */
@@ -138,6 +140,8 @@ export async function startFleet(opts: {
   coloured?: boolean;
   /** Overrides of the analysis section (interval, count…). */
   analysis?: Record<string, unknown>;
+  /** `scrape`: analyses read the instances' /metrics directly, and no Prometheus runs. */
+  provider?: 'prometheus' | 'scrape';
 }): Promise<Fleet> {
   const dir = mkdtempSync(join(tmpdir(), 'deploy-e2e-'));
   const wrapper = join(dir, 'run-service.sh');
@@ -150,9 +154,13 @@ export async function startFleet(opts: {
   for (let i = 0; i < opts.instances; i++) ports.push(await freePort());
   const names = ports.map((_, i) => `svc-${String.fromCharCode(97 + i)}`);
   const nginx = await startNginx({});
-  const prometheus = await startPrometheus({
-    jobs: [{ job: 'svc', targets: ports.map((p) => `127.0.0.1:${p}`) }],
-  });
+  const prometheus =
+    opts.provider === 'scrape'
+      ? undefined
+      : await startPrometheus({ jobs: [{ job: 'svc', targets: ports.map((p) => `127.0.0.1:${p}`) }] });
+  const provider = prometheus
+    ? { provider: { type: 'prometheus', url: prometheus.url, timeout: '2s' }, scope: { job: 'svc' } }
+    : { provider: { type: 'scrape', timeout: '2s' } };
   const guardFile = join(dir, 'guard');
   const spec = {
     service: 'svc',
@@ -180,12 +188,10 @@ export async function startFleet(opts: {
         traffic: nginx.trafficSpec,
         strategy: opts.strategy,
         analysis: {
-          provider: { type: 'prometheus', url: prometheus.url, timeout: '2s' },
-          scope: { job: 'svc' },
+          ...provider,
           slos: {
             http_5xx_ratio: { threshold: 0.01 },
             error_log_ratio: { enabled: false },
-            health_check_success_ratio: { enabled: false },
           },
           // Prometheus scrapes every 1 s (a 900 ms timeout): a window of 4 scrapes, and a first
           // measurement one 3 s interval after the canary takes traffic (it started before its health
@@ -205,7 +211,6 @@ export async function startFleet(opts: {
   const config = join(dir, 'deploy.yaml');
   writeFileSync(config, stringify(spec));
   const load = steadyLoad(nginx.url);
-  const health = startTraffic(nginx.url, { appEveryMs: 1_000_000, healthEveryMs: 200 });
   const env = { ...process.env, THREADER_ACTOR: 'e2e' };
   const pidOf = (name: string) => {
     const pidFile = join(dir, 'run', `${name}.pid`);
@@ -225,13 +230,7 @@ export async function startFleet(opts: {
       runThreader([...args, '--config', config, '--env', 'staging'], { env, timeoutMs: 110_000 }),
     spawnDeploy: (args) => spawnThreader([...args, '--config', config, '--env', 'staging'], { env }),
     sample: (n) => sampleVersions(nginx.url, n),
-    load: {
-      ...load,
-      stop: () => {
-        load.stop();
-        health();
-      },
-    },
+    load,
     servingOnly: async (version, deployer) => {
       const state = await untilSeenOrExit(
         async () => ((await sampleVersions(nginx.url, 4))[version] === 4 ? true : undefined),
@@ -242,9 +241,8 @@ export async function startFleet(opts: {
     },
     stop: async () => {
       load.stop();
-      health();
       await runThreader(['status', '--config', config]).catch(() => undefined);
-      await Promise.all([nginx.stop(), prometheus.stop()]);
+      await Promise.all([nginx.stop(), prometheus?.stop()]);
       // The instances run in their own process groups (the process driver's pid files say which).
       for (const name of names) {
         const pid = pidOf(name);
