@@ -23,7 +23,13 @@ describe('real Alertmanager → threader → Slack: one thread per episode, tell
 
   beforeAll(async () => {
     t = await startThreader({ env: { THREADER_WEBHOOK_TOKEN: HOOK_TOKEN } });
-    am = await startAlertmanager({ webhookUrl: `${t.url}/webhook/alertmanager`, token: HOOK_TOKEN });
+    // group_wait 3s: the two alerts of step 1 must reach the dispatcher before the group flushes,
+    // which 1s did not always give a loaded 2-core CI machine.
+    am = await startAlertmanager({
+      webhookUrl: `${t.url}/webhook/alertmanager`,
+      token: HOOK_TOKEN,
+      groupWait: '3s',
+    });
   });
   afterAll(async () => {
     await am?.stop();
