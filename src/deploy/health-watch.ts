@@ -18,9 +18,10 @@ class KeepProbing extends Error {}
  * instances nothing may be calling their health path, and the `health_check_success_ratio` SLO —
  * read from the instances' own `threader_health_checks_total` — would have no data and fail every
  * analysis. So the deployer is the health checker while an analysis runs: each instance is probed
- * with the health gate's probe and URL (health-probe.ts), `interval` apart, until `stop()` or `signal`. What the probes answer
- * does not matter here: the instance counts its own answers, and the SLO judges them. The loop is
- * THE retry loop with the health gate's fixed-interval policy; an attempt never succeeds.
+ * with the health gate's probe and URL (health-probe.ts), `interval` apart, until `stop()` or
+ * `signal`. What the probes answer does not matter here: the instance counts its own answers, and
+ * the SLO judges them. The loop is THE retry loop with the health gate's fixed-interval policy; an
+ * attempt never succeeds.
  */
 export function watchHealth(
   instances: InstanceSpec[],
