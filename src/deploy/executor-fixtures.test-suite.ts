@@ -81,7 +81,12 @@ export function setup(
     let done: DeployRecord | undefined;
     let failed: unknown;
     p.then((r) => (done = r)).catch((e) => (failed = e));
-    for (let i = 0; i < 2_000 && !done && !failed; i++) await clock.advance(250);
+    for (let i = 0; i < 2_000 && !done && !failed; i++) {
+      // Real file I/O (the guard's lock file) completes on the event loop, not in microtasks:
+      // let it progress before moving fake time on, or a slow disk turns into "did not settle".
+      await new Promise((r) => setImmediate(r));
+      await clock.advance(250);
+    }
     if (failed) throw failed;
     if (!done) throw new Error('deploy did not settle');
     return done;
