@@ -189,7 +189,6 @@ export async function startDeployFleet(o) {
             slos: {
               http_5xx_ratio: { threshold: 0.01 },
               error_log_ratio: { enabled: false },
-              health_check_success_ratio: { enabled: false },
             },
             noData: 'fail',
             ...o.analysis,
