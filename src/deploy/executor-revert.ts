@@ -89,9 +89,14 @@ export async function revertDeploy(
   }
   if (problem) {
     const saved = await h.save({ failure: { ...failure, message: `${failure.message}; ${problem}` } });
-    await h.emit({ type: 'rollback-finished', deployId: record.id, guardLocked });
+    await h.emit({
+      type: 'rollback-finished',
+      deployId: record.id,
+      guardLocked,
+      guardFile: d.guard.file.path,
+    });
     return h.finish(saved, 'failed');
   }
-  await h.emit({ type: 'rollback-finished', deployId: record.id, guardLocked });
+  await h.emit({ type: 'rollback-finished', deployId: record.id, guardLocked, guardFile: d.guard.file.path });
   return h.finish(record, h.aborted ? 'aborted' : 'rolled-back');
 }

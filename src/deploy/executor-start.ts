@@ -107,7 +107,7 @@ export async function createDeploy(req: CreateRequest, deps: StartDeps): Promise
       : `the guard window is locked: "${lock?.reason}" (by ${lock?.by} at ${lock?.lockedAt}, minimum until ${lock?.until})`;
     if (!req.force)
       throw new DeployRefusedError(
-        `refused: ${what}; deploys wait until it is released (\`threader guard status\`), or override with --force --reason TEXT`,
+        `refused: ${what}; deploys wait until it is released (\`THREADER_GUARD_FILE=${deps.guard.file.path} threader guard status\`), or override with --force --reason TEXT`,
       );
     override = `guard override by ${req.by}: ${req.reason} (lock: ${lock?.reason ?? guard.corrupt})`;
   }

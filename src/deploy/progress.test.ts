@@ -19,6 +19,17 @@ describe('deploy progress lines', () => {
     ).toEqual(['[2/5] start a on v2 (batch 1)   (next gate: step 3: health gate a (batch 1))']);
   });
 
+  it('name the lock file a rollback locked, since `guard status` reads THREADER_GUARD_FILE', () => {
+    expect(
+      formatDeployEvent(
+        { type: 'rollback-finished', deployId: 'd', guardLocked: true, guardFile: '/srv/deploy/qos.guard' },
+        plan,
+      ),
+    ).toEqual([
+      'rollback finished; the guard window is locked (`THREADER_GUARD_FILE=/srv/deploy/qos.guard threader guard status`)',
+    ]);
+  });
+
   it('show the weights with the requested and effective share', () => {
     const lines = formatDeployEvent(
       { type: 'step-started', deployId: 'd', index: 3, step: steps[3] as Step },

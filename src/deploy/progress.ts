@@ -109,7 +109,7 @@ export function formatDeployEvent(event: DeployEvent, plan: Plan, configHint = '
       ];
     case 'rollback-finished':
       return [
-        `rollback finished${event.guardLocked ? '; the guard window is locked (`threader guard status`)' : ''}`,
+        `rollback finished${event.guardLocked ? `; the guard window is locked (\`${guardStatusCommand(event.guardFile)}\`)` : ''}`,
       ];
     case 'deploy-finished':
       return [`deploy ${event.deployId} ${event.status}`];
@@ -123,4 +123,9 @@ export function progressPrinter(
   configHint = '',
 ): (e: DeployEvent) => void {
   return (e) => formatDeployEvent(e, plan, configHint).forEach((l) => write(`${l}\n`));
+}
+
+/** The command that shows the lock: `guard status` reads THREADER_GUARD_FILE, not the deploy config. */
+function guardStatusCommand(file: string | undefined): string {
+  return file ? `THREADER_GUARD_FILE=${file} threader guard status` : 'threader guard status';
 }

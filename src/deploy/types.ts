@@ -301,7 +301,8 @@ export type DeployEvent =
   | { type: 'approved'; deployId: string; by: string }
   | { type: 'paused' | 'resumed'; deployId: string; by: string }
   | { type: 'deploy-failed'; deployId: string; failure: DeployFailure; rollbackCommand: string }
-  | { type: 'rollback-finished'; deployId: string; guardLocked: boolean }
+  /** `guardFile`: the lock file, so people can look at the lock the rollback took. */
+  | { type: 'rollback-finished'; deployId: string; guardLocked: boolean; guardFile?: string }
   | { type: 'deploy-finished'; deployId: string; status: DeployStatus };
 
 export interface StoredDeployEvent {
