@@ -58,7 +58,7 @@ export class ActionWorker {
         const now = clock.now();
         // One at a time: a claimed press waiting behind slow ones would outlive its claim and be
         // taken and carried out a second time by another replica.
-        const [press] = await store.claimSlackActions(now, 1, now - lease);
+        const [press] = await store.claimSlackActions(now, 1, { claimedForMs: lease });
         if (!press || !this.running) break;
         await this.run(press);
       }

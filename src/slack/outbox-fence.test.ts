@@ -53,7 +53,7 @@ describe('finishing a claimed outbox row', () => {
     const { store, item } = await storeWithQueuedParent();
     const { logger, warned } = recordingLogger();
     await store.claimOutbox(item.id, 100);
-    await store.recoverInflight({ claimedBefore: 100 });
+    await store.recoverInflight({ claimedFor: { ms: 0, now: 100 } });
     await completeClaimed({ store, logger, owner: 'replica-a' }, item, record(item.id));
     await failClaimed({ store, logger }, item, { error: 'timeout', retryAt: 0, uncertain: true, dead: true });
     expect((await store.getThread('ep_a'))?.parentTs).toBeNull();

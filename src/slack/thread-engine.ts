@@ -75,7 +75,7 @@ export class ThreadEngine {
       ? 0
       : await this.deps.store.recoverInflight({
           kinds: this.kinds,
-          claimedBefore: lease > 0 ? this.deps.clock.now() - lease : undefined,
+          claimedFor: lease > 0 ? { ms: lease, now: this.deps.clock.now() } : undefined,
         });
     if (recovered > 0)
       this.deps.logger?.warn({ recovered }, 'outbox items were in flight at the last stop; reconciling');
@@ -199,7 +199,7 @@ export class ThreadEngine {
     const stale = Math.max(SWEEP_EVERY_MS, 5 * (this.deps.uncertainGraceMs ?? 10_000));
     const recovered = await this.deps.store.recoverInflight({
       kinds: this.kinds,
-      claimedBefore: now - stale,
+      claimedFor: { ms: stale, now },
     });
     if (recovered > 0) this.deps.logger?.warn({ recovered }, 'took back Slack actions stuck in flight');
   }

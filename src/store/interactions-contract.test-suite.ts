@@ -8,6 +8,10 @@ import type { ThreadStore } from './types.js';
  * and each press carried out once by one taker, in order per thread. Run by storeContract() for
  * every adapter.
  */
+/** A claim lease no step of these tests outlives, and one every claim has outlived at once. */
+const LEASE = { claimedForMs: 60_000 };
+const LAPSED = { claimedForMs: 0 };
+
 export function interactionsStoreContract(name: string, open: () => Promise<ThreadStore>): void {
   describe(`${name} store contract: interactions`, () => {
     let store: ThreadStore;
@@ -59,7 +63,7 @@ export function interactionsStoreContract(name: string, open: () => Promise<Thre
         responseUrl: 'http://127.0.0.1/r/1',
         now: 2,
       });
-      const first = await store.claimSlackActions(10, 10, 0);
+      const first = await store.claimSlackActions(10, 10, LEASE);
       expect(first.map((x) => [x.id, x.kind, x.status])).toEqual([
         [a, 'ack', 'running'],
         [b, 'silence', 'running'],
@@ -69,13 +73,14 @@ export function interactionsStoreContract(name: string, open: () => Promise<Thre
         responseUrl: 'http://127.0.0.1/r/1',
         actor: by,
       });
-      expect(await store.claimSlackActions(11, 10, 9)).toEqual([]);
+      // Claimed a moment ago, well within the lease: nobody else may take them.
+      expect(await store.claimSlackActions(11, 10, LEASE)).toEqual([]);
       expect(await store.finishSlackAction(a, {}, 12)).toBe(true);
       expect(await store.finishSlackAction(a, {}, 12)).toBe(false);
-      // The taker of b died: once its claim is older than the lease, b is taken again.
-      expect((await store.claimSlackActions(20, 10, 10)).map((x) => x.id)).toEqual([b]);
+      // The taker of b died: once its claim is older than the lease (here 0 ms), b is taken again.
+      expect((await store.claimSlackActions(20, 10, LAPSED)).map((x) => x.id)).toEqual([b]);
       expect(await store.finishSlackAction(b, { error: 'alertmanager_unreachable' }, 21)).toBe(true);
-      expect(await store.claimSlackActions(100, 10, 100)).toEqual([]);
+      expect(await store.claimSlackActions(100, 10, LAPSED)).toEqual([]);
     });
 
     it('runs the presses of one thread one at a time and in order, also when two takers claim at once', async () => {
@@ -84,27 +89,28 @@ export function interactionsStoreContract(name: string, open: () => Promise<Thre
       const b = await store.queueSlackAction({ threadId: 'ep_a', kind: 'silence', actor: by, now: 2 });
       const c = await store.queueSlackAction({ threadId: 'ep_c', kind: 'ack', actor: by, now: 3 });
       const [one, two] = await Promise.all([
-        store.claimSlackActions(10, 1, 0),
-        store.claimSlackActions(10, 1, 0),
+        store.claimSlackActions(10, 1, LEASE),
+        store.claimSlackActions(10, 1, LEASE),
       ]);
       expect([...one!, ...two!].map((x) => x.id).sort()).toEqual([a, c]);
       // b waits while a runs, also once a's claim is the only one left to look at.
-      expect(await store.claimSlackActions(11, 10, 0)).toEqual([]);
+      expect(await store.claimSlackActions(11, 10, LEASE)).toEqual([]);
       expect(await store.finishSlackAction(a, {}, 12)).toBe(true);
-      expect((await store.claimSlackActions(13, 10, 0)).map((x) => x.id)).toEqual([b]);
+      expect((await store.claimSlackActions(13, 10, LEASE)).map((x) => x.id)).toEqual([b]);
     });
 
     it('finishes a press only for the taker whose claim is current', async () => {
       const by = { id: 'U1', name: 'ana' };
       const a = await store.queueSlackAction({ threadId: 'ep_a', kind: 'silence', actor: by, now: 1 });
-      const [slow] = await store.claimSlackActions(10, 1, 0);
-      expect(slow?.claimedAt).toBe(10);
-      // The slow taker's claim lapsed and another took the press over.
-      const [other] = await store.claimSlackActions(100, 1, 50);
-      expect(other).toMatchObject({ id: a, claimedAt: 100 });
-      expect(await store.finishSlackAction(a, { error: 'late' }, 101, 10)).toBe(false);
-      expect(await store.finishSlackAction(a, {}, 102, 100)).toBe(true);
-      expect(await store.claimSlackActions(200, 10, 150)).toEqual([]);
+      const [slow] = await store.claimSlackActions(10, 1, LEASE);
+      expect(slow?.claimedAt).toEqual(expect.any(Number));
+      // The slow taker's claim lapsed and another took the press over (at once: a lease of 0 ms).
+      const [other] = await store.claimSlackActions(100, 1, LAPSED);
+      expect(other).toMatchObject({ id: a, claimedAt: expect.any(Number) });
+      expect(other?.claimedAt).not.toBe(slow?.claimedAt);
+      expect(await store.finishSlackAction(a, { error: 'late' }, 101, slow?.claimedAt)).toBe(false);
+      expect(await store.finishSlackAction(a, {}, 102, other?.claimedAt)).toBe(true);
+      expect(await store.claimSlackActions(200, 10, LAPSED)).toEqual([]);
     });
 
     it('changes interaction state field by field on the state as stored, queuing an edit only on a change', async () => {

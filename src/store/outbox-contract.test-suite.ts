@@ -149,8 +149,9 @@ export function outboxStoreContract(name: string, open: () => Promise<ThreadStor
         'ep_a',
       ]);
       for (const o of await store.deliverable(100, 10)) await store.claimOutbox(o.id, 500);
-      expect(await store.recoverInflight({ kinds: ['note'], claimedBefore: 499 })).toBe(0);
-      expect(await store.recoverInflight({ kinds: ['note'], claimedBefore: 500 })).toBe(1);
+      // Claimed a moment ago: not yet a minute old, but 0 ms old it is.
+      expect(await store.recoverInflight({ kinds: ['note'], claimedFor: { ms: 60_000, now: 500 } })).toBe(0);
+      expect(await store.recoverInflight({ kinds: ['note'], claimedFor: { ms: 0, now: 500 } })).toBe(1);
       expect((await store.outbox('ep_a'))[0]?.status).toBe('inflight');
       expect(await store.recoverInflight({ kinds: ['alert'] })).toBe(1);
     });
@@ -188,7 +189,7 @@ export function outboxStoreContract(name: string, open: () => Promise<ThreadStor
       const [parent] = await store.deliverable(100, 10);
       await store.claimOutbox(parent!.id, 100);
       // The claim went stale and the row was taken back for a lookup: the old call's answer is late.
-      expect(await store.recoverInflight({ claimedBefore: 100 })).toBe(1);
+      expect(await store.recoverInflight({ claimedFor: { ms: 0, now: 100 } })).toBe(1);
       expect(await store.completeOutbox(parent!.id, record(parent!.id))).toBe(false);
       expect(
         await store.failOutbox(parent!.id, { error: 'x', retryAt: 0, uncertain: false, dead: true }),

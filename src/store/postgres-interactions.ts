@@ -1,4 +1,5 @@
 import type { PostgresDb, Row } from './postgres-db.js';
+import { DB_NOW_MS } from './postgres-leases.js';
 import { insertOutbox } from './postgres-outbox.js';
 import { toAction } from './sqlite-rows.js';
 import type { InteractionChange, NewSlackAction, SlackActionRecord, ThreadInteraction } from './types.js';
@@ -77,26 +78,33 @@ export async function queueSlackAction(db: PostgresDb, a: NewSlackAction): Promi
   return (row as Row).id as number;
 }
 
+/**
+ * Claims are timed on the database's clock, as leases are (postgres-leases.ts), so a replica whose
+ * clock runs ahead cannot take over a press a live peer is still carrying out. A claim's time is
+ * also finishSlackAction's fence: a re-claim within the same millisecond still gets a time of its
+ * own (one past the last), or the taker it replaced could finish the press.
+ */
 export async function claimSlackActions(
   db: PostgresDb,
-  now: number,
   limit: number,
-  staleBefore: number,
+  stale: { claimedForMs: number },
 ): Promise<SlackActionRecord[]> {
   const rows = await db.tx(async (c) => {
     await c.query('SELECT pg_advisory_xact_lock($1)', [CLAIM_LOCK]);
     // Only the oldest unfinished press of each thread, and only when nobody holds it: presses of
     // one thread run one at a time and in order.
     const res = await c.query(
-      `UPDATE slack_actions SET status = 'running', claimed_at = $1
+      `UPDATE slack_actions SET status = 'running',
+              claimed_at = GREATEST(${DB_NOW_MS}, coalesce(claimed_at, 0) + 1)
         WHERE id IN (SELECT a.id FROM slack_actions a
-                      WHERE (a.status = 'pending' OR (a.status = 'running' AND a.claimed_at <= $2))
+                      WHERE (a.status = 'pending'
+                             OR (a.status = 'running' AND a.claimed_at <= ${DB_NOW_MS} - $1))
                         AND NOT EXISTS (SELECT 1 FROM slack_actions o
                                          WHERE o.thread_id = a.thread_id AND o.id < a.id
                                            AND o.status IN ('pending', 'running'))
-                      ORDER BY a.id LIMIT $3)
+                      ORDER BY a.id LIMIT $2)
         RETURNING *`,
-      [now, staleBefore, limit],
+      [stale.claimedForMs, limit],
     );
     return res.rows;
   });

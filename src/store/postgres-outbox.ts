@@ -7,7 +7,7 @@ import type {
   OutboxFailure,
   OutboxItem,
   OutboxKind,
-  ThreadKind,
+  RecoverInflightOptions,
   ThreadStore,
 } from './types.js';
 
@@ -48,11 +48,16 @@ export async function deliverable(
   return rows.map(toOutbox);
 }
 
-export async function claimOutbox(db: PostgresDb, id: number, now: number, owner?: string): Promise<boolean> {
+/**
+ * Timed on the database's clock, as leases are (postgres-leases.ts): the stale-claim sweep of any
+ * replica measures a claim's age on the same clock, so no replica's skew can make a live call look
+ * stale, or a dead one's look fresh.
+ */
+export async function claimOutbox(db: PostgresDb, id: number, owner?: string): Promise<boolean> {
   const n = await db.run(
-    `UPDATE outbox SET status = 'inflight', attempts = attempts + 1, claimed_at = $1, claimed_by = $3
-      WHERE id = $2 AND status = 'pending'`,
-    [now, id, owner ?? null],
+    `UPDATE outbox SET status = 'inflight', attempts = attempts + 1, claimed_at = ${DB_NOW_MS}, claimed_by = $2
+      WHERE id = $1 AND status = 'pending'`,
+    [id, owner ?? null],
   );
   return n === 1;
 }
@@ -120,27 +125,26 @@ export async function failOutbox(
 }
 
 /**
- * `silentForMs` is measured on the database's clock, as the heartbeats are written
- * (postgres-leases.ts): a replica whose own clock runs ahead cannot find a live peer silent.
+ * `claimedFor` and `silentForMs` are measured on the database's clock, as claims and heartbeats
+ * are written (postgres-leases.ts): a replica whose own clock runs ahead cannot find a live peer's
+ * call stale or the peer silent. `claimedFor.now` is not used here.
  */
-export async function recoverInflight(
-  db: PostgresDb,
-  opts: { kinds?: ThreadKind[]; claimedBefore?: number; silentForMs?: number } = {},
-): Promise<number> {
-  const silent =
-    opts.silentForMs === undefined
-      ? ''
-      : `AND claimed_by IS NOT NULL AND NOT EXISTS (
-           SELECT 1 FROM replicas r WHERE r.owner = outbox.claimed_by AND r.seen_at >= ${DB_NOW_MS} - $3)`;
+export async function recoverInflight(db: PostgresDb, opts: RecoverInflightOptions = {}): Promise<number> {
+  const params: unknown[] = [opts.kinds ?? ALL_KINDS];
+  let where = '';
+  if (opts.claimedFor) {
+    params.push(opts.claimedFor.ms);
+    where += ` AND coalesce(claimed_at, 0) <= ${DB_NOW_MS} - $${params.length}`;
+  }
+  if (opts.silentForMs !== undefined) {
+    params.push(opts.silentForMs);
+    where += ` AND claimed_by IS NOT NULL AND NOT EXISTS (
+           SELECT 1 FROM replicas r WHERE r.owner = outbox.claimed_by AND r.seen_at >= ${DB_NOW_MS} - $${params.length})`;
+  }
   return db.run(
     `UPDATE outbox SET status = 'pending', uncertain = 1
-      WHERE status = 'inflight' AND coalesce(claimed_at, 0) <= $1
-        AND thread_id IN (SELECT id FROM threads WHERE kind = ANY($2::text[])) ${silent}`,
-    [
-      finite(opts.claimedBefore ?? Infinity),
-      opts.kinds ?? ALL_KINDS,
-      ...(opts.silentForMs === undefined ? [] : [opts.silentForMs]),
-    ],
+      WHERE status = 'inflight' AND thread_id IN (SELECT id FROM threads WHERE kind = ANY($1::text[]))${where}`,
+    params,
   );
 }
 

@@ -26,6 +26,7 @@ import type {
   StoreStats,
   InteractionChange,
   ThreadInteraction,
+  RecoverInflightOptions,
   ThreadKind,
   ThreadRecord,
   ThreadStore,
@@ -142,8 +143,9 @@ export class PostgresStore implements ThreadStore {
     return outbox.deliverable(this.db, now, limit, opts);
   }
 
+  /** `now` is not used: claims are timed on the database's clock (postgres-outbox.ts). */
   async claimOutbox(id: number, now: number, owner?: string): Promise<boolean> {
-    return outbox.claimOutbox(this.db, id, now, owner);
+    return outbox.claimOutbox(this.db, id, owner);
   }
 
   async completeOutbox(id: number, m: MessageRecord, owner?: string): Promise<boolean> {
@@ -154,9 +156,7 @@ export class PostgresStore implements ThreadStore {
     return outbox.failOutbox(this.db, id, f, owner);
   }
 
-  async recoverInflight(
-    opts: { kinds?: ThreadKind[]; claimedBefore?: number; silentForMs?: number } = {},
-  ): Promise<number> {
+  async recoverInflight(opts: RecoverInflightOptions = {}): Promise<number> {
     return outbox.recoverInflight(this.db, opts);
   }
 
@@ -237,8 +237,13 @@ export class PostgresStore implements ThreadStore {
     return interactions.queueSlackAction(this.db, action);
   }
 
-  async claimSlackActions(now: number, limit: number, staleBefore: number): Promise<SlackActionRecord[]> {
-    return interactions.claimSlackActions(this.db, now, limit, staleBefore);
+  /** `now` is not used: claims are timed on the database's clock (postgres-interactions.ts). */
+  async claimSlackActions(
+    now: number,
+    limit: number,
+    stale: { claimedForMs: number },
+  ): Promise<SlackActionRecord[]> {
+    return interactions.claimSlackActions(this.db, limit, stale);
   }
 
   async finishSlackAction(

@@ -72,7 +72,7 @@ export function retentionStoreContract(name: string, open: () => Promise<ThreadS
         now: at,
       });
       if (!finish) return id;
-      const claimed = await store.claimSlackActions(at, 10, 0);
+      const claimed = await store.claimSlackActions(at, 10, { claimedForMs: 60_000 });
       expect(claimed.map((a) => a.id)).toContain(id);
       expect(await store.finishSlackAction(id, {}, at)).toBe(true);
       return id;
@@ -122,7 +122,9 @@ export function retentionStoreContract(name: string, open: () => Promise<ThreadS
         slackActions: 0,
       });
       // The pending press is still there to be carried out.
-      expect((await store.claimSlackActions(1_000, 10, 0)).map((a) => a.id)).toEqual([pending]);
+      expect((await store.claimSlackActions(1_000, 10, { claimedForMs: 60_000 })).map((a) => a.id)).toEqual([
+        pending,
+      ]);
     });
   });
 }

@@ -81,7 +81,7 @@ export function claimSlackActions(
   s: SqliteDb,
   now: number,
   limit: number,
-  staleBefore: number,
+  stale: { claimedForMs: number },
 ): SlackActionRecord[] {
   const rows = s.guard(
     () =>
@@ -91,7 +91,7 @@ export function claimSlackActions(
            WHERE id IN (${CLAIMABLE} LIMIT @limit)
            RETURNING *`,
         )
-        .all({ now, stale: staleBefore, limit }) as Row[],
+        .all({ now, stale: now - stale.claimedForMs, limit }) as Row[],
   );
   return rows.map(toAction).sort((a, b) => a.id - b.id);
 }

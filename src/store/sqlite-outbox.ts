@@ -3,7 +3,7 @@ import type {
   OutboxFailure,
   OutboxItem,
   OutboxKind,
-  ThreadKind,
+  RecoverInflightOptions,
   ThreadStore,
   DeliverableOptions,
 } from './types.js';
@@ -111,10 +111,7 @@ export function failOutbox(s: SqliteDb, id: number, f: OutboxFailure): boolean {
   );
 }
 
-export function recoverInflight(
-  s: SqliteDb,
-  opts: { kinds?: ThreadKind[]; claimedBefore?: number } = {},
-): number {
+export function recoverInflight(s: SqliteDb, opts: RecoverInflightOptions = {}): number {
   return s.guard(
     () =>
       s
@@ -124,7 +121,7 @@ export function recoverInflight(
            AND thread_id IN (SELECT id FROM threads WHERE kind IN (SELECT value FROM json_each(@kinds)))`,
         )
         .run({
-          before: opts.claimedBefore ?? Number.MAX_SAFE_INTEGER,
+          before: opts.claimedFor ? opts.claimedFor.now - opts.claimedFor.ms : Number.MAX_SAFE_INTEGER,
           kinds: JSON.stringify(opts.kinds ?? ALL_KINDS),
         }).changes,
   );

@@ -22,6 +22,7 @@ import type {
   StoreStats,
   InteractionChange,
   ThreadInteraction,
+  RecoverInflightOptions,
   ThreadKind,
   ThreadRecord,
   ThreadStore,
@@ -222,9 +223,7 @@ export class SqliteStore implements ThreadStore {
     return outbox.failOutbox(this.s, id, f);
   }
 
-  async recoverInflight(
-    opts: { kinds?: ThreadKind[]; claimedBefore?: number; silentForMs?: number } = {},
-  ): Promise<number> {
+  async recoverInflight(opts: RecoverInflightOptions = {}): Promise<number> {
     // No other replica can have claimed anything here.
     if (opts.silentForMs !== undefined) return 0;
     return outbox.recoverInflight(this.s, opts);
@@ -344,8 +343,12 @@ export class SqliteStore implements ThreadStore {
     return interactions.queueSlackAction(this.s, action);
   }
 
-  async claimSlackActions(now: number, limit: number, staleBefore: number): Promise<SlackActionRecord[]> {
-    return interactions.claimSlackActions(this.s, now, limit, staleBefore);
+  async claimSlackActions(
+    now: number,
+    limit: number,
+    stale: { claimedForMs: number },
+  ): Promise<SlackActionRecord[]> {
+    return interactions.claimSlackActions(this.s, now, limit, stale);
   }
 
   async finishSlackAction(

@@ -165,6 +165,17 @@ export interface DeliverableOptions {
   owner?: string;
 }
 
+export interface RecoverInflightOptions {
+  kinds?: ThreadKind[];
+  /**
+   * Only claims at least `ms` old. Their age is measured on the clock the claims were timed with:
+   * the store's where replicas share one (PostgreSQL's: a replica whose clock runs ahead cannot
+   * find a live peer's call stale), else `now`.
+   */
+  claimedFor?: { ms: number; now: number };
+  silentForMs?: number;
+}
+
 /**
  * Who asks for a lease, at what time, and for how long: replicas sharing one store divide work
  * with expiring leases, so the work of a replica that died is taken over once they lapse.
@@ -238,7 +249,11 @@ export interface ThreadStore extends StormStore {
    * offers only its post_parent; otherwise its oldest unsent reply and its newest pending edit.
    */
   deliverable(now: number, limit: number, opts?: DeliverableOptions): Promise<OutboxItem[]>;
-  /** pending → inflight (remembering when, and by whom); false when someone else took it. */
+  /**
+   * pending → inflight (remembering when, and by whom); false when someone else took it. "When"
+   * is on the store's clock where replicas share one (PostgreSQL's), else `now`: recoverInflight's
+   * `claimedFor` measures a claim's age on the same clock.
+   */
   claimOutbox(id: number, now: number, owner?: string): Promise<boolean>;
   /**
    * inflight → done; records the message; a post_parent saves the parent ts; an edit also settles
@@ -251,15 +266,12 @@ export interface ThreadStore extends StormStore {
   failOutbox(id: number, failure: OutboxFailure, owner?: string): Promise<boolean>;
   /**
    * After a crash: inflight rows go back to pending, marked uncertain — only rows of the given
-   * thread kinds, claimed at or before `claimedBefore` (a lease, for processes sharing a store);
-   * with `silentForMs`, only rows claimed by a replica not seen alive for that long, by the store's
-   * clock (it died). A single-process store has no other replicas: `silentForMs` recovers nothing.
+   * thread kinds; with `claimedFor`, only rows claimed at least `ms` ago (a lease, for processes
+   * sharing a store); with `silentForMs`, only rows claimed by a replica not seen alive for that
+   * long, by the store's clock (it died). A single-process store has no other replicas:
+   * `silentForMs` recovers nothing.
    */
-  recoverInflight(opts?: {
-    kinds?: ThreadKind[];
-    claimedBefore?: number;
-    silentForMs?: number;
-  }): Promise<number>;
+  recoverInflight(opts?: RecoverInflightOptions): Promise<number>;
   /** A random id of this database, created once: it marks our Slack messages as ours. */
   installationId(): Promise<string>;
 
@@ -315,11 +327,17 @@ export interface ThreadStore extends StormStore {
   queueSlackAction(action: NewSlackAction): Promise<number>;
   /**
    * Takes up to `limit` button presses to carry out, oldest first: pending ones, and ones taken
-   * at or before `staleBefore` and never finished (their process died). Atomic: two processes
-   * never take the same press at once, and never two presses of one thread while one of them is
-   * running (a Silence pressed twice on two replicas must see the first one's silence).
+   * at least `stale.claimedForMs` ago and never finished (their process died). Atomic: two
+   * processes never take the same press at once, and never two presses of one thread while one of
+   * them is running (a Silence pressed twice on two replicas must see the first one's silence).
+   * Claims are timed like claimOutbox's: on the store's clock where replicas share one, else `now`;
+   * each claim of a press gets a `claimedAt` of its own (the fence of finishSlackAction).
    */
-  claimSlackActions(now: number, limit: number, staleBefore: number): Promise<SlackActionRecord[]>;
+  claimSlackActions(
+    now: number,
+    limit: number,
+    stale: { claimedForMs: number },
+  ): Promise<SlackActionRecord[]>;
   /**
    * running → done / failed; false when it was already finished. With `claimedAt` (the claim's
    * time), only while that claim is still the current one: a taker whose press was taken over

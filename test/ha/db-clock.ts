@@ -15,3 +15,19 @@ export async function advanceDbClock(url: string, ms: number): Promise<void> {
     await c.end();
   }
 }
+
+/**
+ * Outbox claims and button-press claims are timed on the database's clock too (postgres-outbox.ts,
+ * postgres-interactions.ts): every claim is moved `ms` into the past, as if the call behind it had
+ * been running that long.
+ */
+export async function ageClaims(url: string, ms: number): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query('UPDATE outbox SET claimed_at = claimed_at - $1 WHERE claimed_at IS NOT NULL', [ms]);
+    await c.query('UPDATE slack_actions SET claimed_at = claimed_at - $1 WHERE claimed_at IS NOT NULL', [ms]);
+  } finally {
+    await c.end();
+  }
+}

@@ -78,7 +78,7 @@ if (missing) {
       const { a, b, rowId } = await withQueuedParent();
       expect(await a.claimOutbox(rowId, 1_000, 'A')).toBe(true);
       // A stalls; its claim is taken back for a lookup and B claims the row and posts it.
-      expect(await b.recoverInflight({ claimedBefore: 1_000 })).toBe(1);
+      expect(await b.recoverInflight({ claimedFor: { ms: 0, now: 1_000 } })).toBe(1);
       expect(await b.claimOutbox(rowId, 2_000, 'B')).toBe(true);
       // A wakes up: its timeout (a retry) and its success both come too late.
       expect(
