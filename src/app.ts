@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { systemClock, type Clock } from './clock.js';
 import { defaultChannel, type LoadedConfig } from './config/load.js';
 import type { ThreadKeyMode } from './core/types.js';
-import { startSlackEmulator, type SlackEmulator } from './emulator/index.js';
+import type { SlackEmulator } from './emulator/index.js';
 import { createHttpServer } from './http/server.js';
 import { createLiveFeed } from './dashboard/live-feed.js';
 import { workspaceUrlCache } from './dashboard/permalink.js';
@@ -101,6 +101,8 @@ export async function createApp(config: LoadedConfig, deps: AppDeps = {}): Promi
         timeoutMs: config.slack.timeout,
       });
     } else {
+      // Loaded only in embedded mode: a deployment with a real Slack token never needs it.
+      const { startSlackEmulator } = await import('./emulator/index.js');
       emulator = await startSlackEmulator({ host: '127.0.0.1', port: 0 });
       slack = createWebSlackClient({
         token: 'xoxb-embedded-local-slack',

@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
-import { loadConfig, readConfigFile } from '../config/load.js';
-import { loadDeploySpec } from '../deploy/spec.js';
 import { UsageError } from '../errors.js';
 
-type Kind = 'auto' | 'threader' | 'deploy';
-const KINDS: readonly Kind[] = ['auto', 'threader', 'deploy'];
+export type ConfigKind = 'auto' | 'threader' | 'deploy';
+const KINDS: readonly ConfigKind[] = ['auto', 'threader', 'deploy'];
 
 /**
  * `threader check-config FILE…`: validates config files the way `amtool check-config` does —
@@ -25,31 +23,10 @@ export function register(program: Command): void {
       'auto',
     )
     .action(async (files: string[], flags: { kind: string }) => {
-      if (!KINDS.includes(flags.kind as Kind))
+      if (!KINDS.includes(flags.kind as ConfigKind))
         throw new UsageError(`--kind must be one of ${KINDS.join(', ')}`);
-      let failed = 0;
-      for (const file of files) {
-        try {
-          process.stdout.write(`Checking '${file}'  SUCCESS\n  ${await check(file, flags.kind as Kind)}\n`);
-        } catch (err) {
-          failed++;
-          process.stdout.write(`Checking '${file}'  FAILED: ${(err as Error).message}\n`);
-        }
-      }
-      if (failed > 0) process.exitCode = 1;
+      // The schemas (zod, yaml) load only when a file is checked.
+      const { checkConfigFiles } = await import('./check-config-action.js');
+      if ((await checkConfigFiles(files, flags.kind as ConfigKind)) > 0) process.exitCode = 1;
     });
-}
-
-async function check(file: string, kind: Kind): Promise<string> {
-  const isDeploy = kind === 'deploy' || (kind === 'auto' && 'environments' in (await readConfigFile(file)));
-  if (isDeploy) {
-    const spec = await loadDeploySpec(file);
-    const envs = Object.values(spec.environments).map(
-      (e) =>
-        `${e.name} (${e.instances.length} instance(s), ${e.strategy.default}${e.approval.required ? ', approval required' : ''})`,
-    );
-    return `deploy: service ${spec.service}, environments ${envs.join(', ')}`;
-  }
-  const c = await loadConfig({ configPath: file, env: {} });
-  return `threads: key=${c.threads.key}, default channel ${c.slack.channel}, ${c.routes.length} route(s)`;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { controlRefusal } from './deploy-control.js';
+import { controlRefusal } from './deploy-control-action.js';
 
 describe('which control requests a deploy takes', () => {
   it.each([

@@ -1,15 +1,7 @@
 import type { Command } from 'commander';
-import { hostname } from 'node:os';
-import { loadDeploySpec } from '../deploy/spec.js';
-import { openStore } from '../deploy/compose.js';
-import { ownerLiveness, pidAlive } from '../deploy/executor-start.js';
 import type { ControlAction } from '../deploy/executor-types.js';
-import { FINAL_STATUSES } from '../store/deploy-types.js';
-import type { DeployStatus } from '../deploy/types.js';
-import { currentActor } from '../guard/paths.js';
-import { UsageError } from '../errors.js';
 
-interface ControlFlags {
+export interface ControlFlags {
   config: string;
   stateDb?: string;
   by?: string;
@@ -23,18 +15,6 @@ const HELP: Record<ControlAction, string> = {
   pause: 'hold a deploy before its next step',
   resume: 'continue a paused deploy (a user pause, a pause step, an Inconclusive analysis)',
 };
-
-/**
- * Why a request cannot be taken now (pure), or undefined. An approval is accepted only while the
- * deploy waits at an approval step: stored earlier, it would approve the next gate before anyone
- * saw what it asks (review R2 #6).
- */
-export function controlRefusal(action: ControlAction, status: DeployStatus): string | undefined {
-  if (FINAL_STATUSES.includes(status)) return `already ended (${status}); nothing to ${action}`;
-  if (action === 'approve' && status !== 'waiting-approval')
-    return `is ${status}, not waiting for an approval: approve once \`threader status\` shows waiting-approval`;
-  return undefined;
-}
 
 /**
  * `threader approve|abort|pause|resume ID`: a request stored for the deploy's executor, which may
@@ -52,32 +32,9 @@ export function register(program: Command): void {
       .option('--by <name>', 'who asks (default $THREADER_ACTOR, $GITHUB_ACTOR, $GITLAB_USER_LOGIN, $USER)')
       .option('--state-db <path>', 'deploy records (default: stateDb of the config)')
       .option('--json', 'machine-readable output')
-      .action(async (id: string, flags: ControlFlags) => {
-        const spec = await loadDeploySpec(flags.config);
-        const store = await openStore(spec, flags.stateDb);
-        try {
-          const record = await store.get(id);
-          if (!record) throw new UsageError(`no deploy ${id}`);
-          const refused = controlRefusal(action, record.status);
-          if (refused) throw new UsageError(`deploy ${id} ${refused}`);
-          const by = flags.by || currentActor(process.env);
-          await store.requestControl(
-            id,
-            { action, by, ...(flags.reason ? { reason: flags.reason } : {}) },
-            Date.now(),
-          );
-          const live = ownerLiveness(record.owner, Date.now(), { host: hostname(), pidAlive });
-          const note = live.alive
-            ? `its executor (pid ${record.owner?.pid} on ${record.owner?.host}) acts on it within a second`
-            : `but ${live.why}: it takes effect when \`threader deploy --resume ${id} --config ${flags.config}\` runs`;
-          if (flags.json)
-            process.stdout.write(
-              `${JSON.stringify({ id, action, by, status: record.status, executorAlive: live.alive })}\n`,
-            );
-          else process.stdout.write(`${action} requested for deploy ${id} (${record.status}); ${note}\n`);
-        } finally {
-          await store.close();
-        }
-      });
+      // The deploy store and the executor's liveness check load only when a request is made.
+      .action(async (id: string, flags: ControlFlags) =>
+        (await import('./deploy-control-action.js')).requestControl(action, id, flags),
+      );
   }
 }

@@ -20,23 +20,8 @@ import type { GuardContext } from '../guard/guard.js';
 import type { DeployRecord, DeploySpec, EnvironmentSpec, FleetState } from '../deploy/types.js';
 import { ownerLiveness, pidAlive } from '../deploy/executor-start.js';
 import { DeployRefusedError } from '../deploy/executor-errors.js';
-import { UsageError } from '../errors.js';
+import { recordJson } from './record-json.js';
 import { FINAL_STATUSES } from '../store/deploy-types.js';
-
-/**
- * The version of `threader plan|deploy`: positional, `--version V` or `--to V` (the CLI parses
- * options positionally, so a subcommand's --version is its own, not the program's). Giving two
- * different ones is a usage error rather than a guess.
- */
-export function pickVersion(
-  positional: string | undefined,
-  flags: { version?: string; to?: string },
-): string | undefined {
-  const given = [positional, flags.version, flags.to].filter((v): v is string => v !== undefined);
-  if (new Set(given).size > 1)
-    throw new UsageError(`two different versions given (${given.join(', ')}): pass it once`);
-  return given[0];
-}
 
 /** What every deploy command shares: the spec, one environment, the store, who acts. */
 export interface DeploySession {
@@ -152,18 +137,6 @@ export async function driveDeploy(
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-}
-
-/** A deploy record for `--json` output (the plan's steps are summarised by count). */
-export function recordJson(r: DeployRecord): Record<string, unknown> {
-  const { plan, ...rest } = r;
-  return {
-    ...rest,
-    steps: plan.steps.length,
-    createdAt: new Date(r.createdAt).toISOString(),
-    updatedAt: new Date(r.updatedAt).toISOString(),
-    finishedAt: r.finishedAt === null ? null : new Date(r.finishedAt).toISOString(),
-  };
 }
 
 /**

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { UsageError } from '../errors.js';
-import { pickVersion } from './deploy-run.js';
+import { pickVersion } from './pick-version.js';
 import { main } from './main.js';
 
 describe('the version of plan and deploy', () => {

@@ -1,17 +1,7 @@
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { isAppError, UsageError } from '../errors.js';
-import { createDriver, createRouter } from '../deploy/compose.js';
-import { observationReason, observeFleet } from '../deploy/fleet-observe.js';
-import { fleetStateFrom } from '../deploy/fleet-state.js';
-import { planDeploy } from '../deploy/plan.js';
-import { formatPlan } from '../deploy/plan-format.js';
-import { loadDeploySpec } from '../deploy/spec.js';
-import type { DeployRecord, StrategyName } from '../deploy/types.js';
-import { openDeployStore } from '../store/deploy-sqlite.js';
-import { pickVersion } from './deploy-run.js';
+import type { StrategyName } from '../deploy/types.js';
 
-interface PlanFlags {
+export interface PlanFlags {
   config: string;
   env: string;
   to?: string;
@@ -22,7 +12,7 @@ interface PlanFlags {
   observe?: boolean;
 }
 
-const STRATEGIES: readonly StrategyName[] = ['rolling', 'canary', 'blue-green'];
+export const STRATEGIES: readonly StrategyName[] = ['rolling', 'canary', 'blue-green'];
 
 /**
  * `threader plan`: what `threader deploy` would do, changing nothing. Exit codes follow
@@ -48,67 +38,8 @@ export function register(program: Command): void {
       '--observe',
       'plan from what the drivers and nginx report now, not the records (automatic after a failed deploy)',
     )
-    .action(async (positional: string | undefined, flags: PlanFlags) => {
-      const version = pickVersion(positional, flags);
-      if (!version)
-        throw new UsageError(
-          'the version to plan for is required (threader plan --config F --env E VERSION)',
-        );
-      if (flags.strategy && !STRATEGIES.includes(flags.strategy as StrategyName))
-        throw new UsageError(`--strategy must be one of ${STRATEGIES.join(', ')}`);
-      try {
-        const spec = await loadDeploySpec(flags.config);
-        const env = spec.environments[flags.env];
-        if (!env)
-          throw new UsageError(
-            `no environment "${flags.env}" in ${flags.config} (it has ${Object.keys(spec.environments).join(', ')})`,
-          );
-        const { last, newest } = await records(flags.stateDb ?? spec.stateDb, env.name);
-        const observed = observationReason(newest, !!flags.observe);
-        const fleet = observed
-          ? await observeFleet(env, createDriver(env), createRouter(env))
-          : fleetStateFrom(env, last);
-        const planned = planDeploy(
-          env,
-          fleet,
-          version,
-          flags.strategy ? { strategy: flags.strategy as StrategyName } : {},
-        );
-        const plan = observed
-          ? {
-              ...planned,
-              notes: [
-                `fleet observed from the ${env.driver.type} driver and nginx: ${observed}`,
-                ...(planned.notes ?? []),
-              ],
-            }
-          : planned;
-        if (flags.json)
-          process.stdout.write(
-            `${JSON.stringify({ changes: !plan.noop, lastDeploy: last?.id ?? null, fleetSource: observed ? 'observed' : 'records', fleet, plan }, null, 2)}\n`,
-          );
-        else process.stdout.write(formatPlan(plan, env));
-        process.exitCode = plan.noop ? 0 : 1;
-      } catch (err) {
-        // Exit 1 means "changes" here, so no error may end with it.
-        if (isAppError(err) && err.exitCode >= 2) throw err;
-        process.stderr.write(`threader: ${(err as Error).message}\n`);
-        process.exitCode = 3;
-      }
-    });
-}
-
-/** The last succeeded and the newest deploy of the environment (none without a database). */
-async function records(
-  path: string | undefined,
-  env: string,
-): Promise<{ last: DeployRecord | null; newest: DeployRecord | null }> {
-  if (!path || !existsSync(path)) return { last: null, newest: null };
-  const store = await openDeployStore(path);
-  try {
-    const [newest] = await store.list({ env, limit: 1 });
-    return { last: await store.lastSucceeded(env), newest: newest ?? null };
-  } finally {
-    await store.close();
-  }
+    // The planner and the spec schema load only when plan runs.
+    .action(async (positional: string | undefined, flags: PlanFlags) =>
+      (await import('./plan-action.js')).runPlan(positional, flags),
+    );
 }

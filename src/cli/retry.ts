@@ -1,11 +1,9 @@
 import { Command } from 'commander';
 import { parseDuration } from '../config/duration.js';
 import { UsageError } from '../errors.js';
-import { retryCommand, type CommandRetryOptions } from '../retry/command-retry.js';
+import type { CommandRetryOptions } from '../retry/command-retry.js';
 import type { CommandSpec } from '../retry/attempt.js';
-import { formatAttempt, formatOutcome } from '../retry/format.js';
 import type { RetryPolicy } from '../retry/policy.js';
-import { constants } from 'node:os';
 
 /** Defaults of the original `retry_backoff.sh 3 5 -- cmd` form. */
 const DEFAULT_ATTEMPTS = 3;
@@ -123,39 +121,6 @@ function splitAtSeparator(cmd: Command, operands: string[]): { positional: strin
   return { positional, command: tail };
 }
 
-const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
-
-async function run(inv: RetryInvocation): Promise<number> {
-  const log = (line: string) => {
-    if (!inv.quiet) process.stderr.write(`threader retry: ${line}\n`);
-  };
-  const execution = retryCommand(inv.spec, { ...inv.options, onAttempt: (r) => log(formatAttempt(r)) });
-  let received: NodeJS.Signals | undefined;
-  let reachedChild = false;
-  const handlers = FORWARDED.map((sig) => {
-    const h = () => {
-      received = sig;
-      reachedChild = execution.signal(sig) || reachedChild;
-    };
-    process.on(sig, h);
-    return [sig, h] as const;
-  });
-  try {
-    const outcome = await execution.outcome;
-    // A signal that arrived between attempts ends us the way it would have ended a shell; one that
-    // reached a running command leaves the exit to the command (it may trap it and exit its way).
-    if (outcome.reason === 'aborted' && received && !reachedChild) {
-      const code = 128 + (constants.signals[received] ?? 0);
-      log(`received ${received} between attempts: exiting with ${code}`);
-      return code;
-    }
-    if (outcome.reason !== 'success') log(formatOutcome(outcome));
-    return outcome.exitCode;
-  } finally {
-    for (const [sig, h] of handlers) process.off(sig, h);
-  }
-}
-
 export function register(program: Command): void {
   program
     .command('retry')
@@ -180,6 +145,9 @@ export function register(program: Command): void {
     .option('-q, --quiet', 'no attempt log on stderr')
     .action(async (operands: string[], flags: RetryFlags, cmd: Command) => {
       const { positional, command } = splitAtSeparator(cmd, operands);
-      process.exitCode = await run(parseRetryInvocation(positional, command, flags));
+      const invocation = parseRetryInvocation(positional, command, flags);
+      // The child-process machinery loads only once the invocation is known to be valid.
+      const { runRetry } = await import('./retry-action.js');
+      process.exitCode = await runRetry(invocation);
     });
 }

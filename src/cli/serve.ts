@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
-import { createApp } from '../app.js';
-import { defaultChannel, loadConfig } from '../config/load.js';
-import { displayStore } from '../store/open.js';
+
+export interface ServeFlags {
+  config?: string;
+  port?: string;
+  host?: string;
+}
 
 /** `threader serve`: the webhook receiver, thread engine, API and /metrics in one process. */
 export function register(program: Command): void {
@@ -11,50 +14,6 @@ export function register(program: Command): void {
     .option('-c, --config <file>', 'threader.yaml (env overrides it)')
     .option('-p, --port <port>', 'listen port (overrides PORT)')
     .option('--host <host>', 'listen address (overrides HOST)')
-    .action(async (opts: { config?: string; port?: string; host?: string }) => {
-      const env = { ...process.env };
-      if (opts.port) env.PORT = opts.port;
-      if (opts.host) env.HOST = opts.host;
-      const config = await loadConfig({ configPath: opts.config ?? (env.THREADER_CONFIG || undefined), env });
-      const app = await createApp(config);
-      const { url } = await app.listen();
-      banner(
-        app.slackMode,
-        url,
-        config.store.db,
-        defaultChannel(config),
-        app.emulator?.url,
-        Boolean(config.secrets.webhookToken),
-      );
-      app.logger.info({ url, slack: app.slackMode, store: app.store.kind }, 'threader serve started');
-      await new Promise<void>((resolve) => {
-        const stop = (signal: string) => {
-          app.logger.info({ signal }, 'shutting down');
-          app.close().then(resolve, resolve);
-        };
-        process.once('SIGINT', () => stop('SIGINT'));
-        process.once('SIGTERM', () => stop('SIGTERM'));
-      });
-    });
-}
-
-function banner(
-  mode: string,
-  url: string,
-  db: string,
-  channel: string,
-  emulatorUrl: string | undefined,
-  auth: boolean,
-) {
-  const lines = [
-    `Alert Threader listening on ${url}`,
-    `  webhook:  POST ${url}/webhook/alertmanager${auth ? ' (Authorization: Bearer required)' : ' (no token set: open to anyone who can reach it)'}`,
-    `  dashboard: ${url}/`,
-    `  threads:  ${url}/api/threads    health: ${url}/health    metrics: ${url}/metrics`,
-    `  store:    ${displayStore(db)}`,
-    mode === 'embedded'
-      ? `  slack:    EMBEDDED LOCAL SLACK at ${emulatorUrl} (no SLACK_BOT_TOKEN set; nothing leaves this machine)\n            threads:  ${emulatorUrl?.replace(/\/api\/$/, '')}/_emulator/threads?channel=${encodeURIComponent(channel)}`
-      : `  slack:    Slack Web API, default channel ${channel}`,
-  ];
-  process.stderr.write(`${lines.join('\n')}\n`);
+    // Loaded only when serve runs: fastify, the stores and Slack would slow every other command.
+    .action(async (opts: ServeFlags) => (await import('./serve-action.js')).serve(opts));
 }
