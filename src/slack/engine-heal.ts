@@ -1,3 +1,4 @@
+import { SlackApiError } from '../errors.js';
 import type { OutboxItem, ThreadRecord } from '../store/types.js';
 import type { ThreadEngineDeps, ThreadRenderer } from './engine-types.js';
 import { messageRecord, postMetadata, previousPermalink, QUIET, renderParent } from './engine-message.js';
@@ -107,8 +108,19 @@ async function postFreshParent(
   }
   const moved = await store.moveParent({ ...move, toChannel: posted.channel, toTs: posted.ts, at: now });
   const log = { thread: thread.threadKey, threadId: thread.id, reason: heal.reason, from: fromChannel };
-  if (!moved) logger?.warn(log, 'another process healed this thread first; one extra parent');
-  else if (isChannelMove(heal.reason)) {
+  if (!moved) {
+    // Our heal lease lapsed mid-post and another replica healed the thread first: ours is an
+    // extra parent nobody will ever edit. The row goes where the thread is now.
+    await deleteExtraParent(ctx, posted, log);
+    await failClaimed(fence(ctx), item, {
+      error: `${heal.reason}_waiting`,
+      retryAt: now,
+      uncertain: item.uncertain,
+      dead: false,
+    });
+    return;
+  }
+  if (isChannelMove(heal.reason)) {
     metrics?.channelFallbacks.inc({ reason: heal.reason });
     logger?.warn({ ...log, to: posted.channel }, 'thread moved to the default channel');
   } else {
@@ -127,6 +139,30 @@ async function postFreshParent(
     item,
     messageRecord(item, thread, now, { ...posted, kind: 'parent' }, msg),
   );
+}
+
+async function deleteExtraParent(
+  ctx: HealContext,
+  posted: { ts: string; channel: string },
+  log: Record<string, unknown>,
+): Promise<void> {
+  const { client, logger, metrics } = ctx.deps;
+  try {
+    await client.deleteMessage(posted.channel, posted.ts);
+    metrics?.slackCalls.inc({ method: 'chat.delete', result: 'ok' });
+    logger?.warn(
+      { ...log, ts: posted.ts },
+      'another process healed this thread first; our extra parent deleted',
+    );
+  } catch (err) {
+    // Not retried: a stray parent is untidy, not wrong — the thread goes on under the winner's.
+    const error = err instanceof SlackApiError ? err.slackError : 'unknown';
+    metrics?.slackCalls.inc({ method: 'chat.delete', result: error });
+    logger?.warn(
+      { ...log, ts: posted.ts, error },
+      'another process healed this thread first; one extra parent left',
+    );
+  }
 }
 
 function fence(ctx: HealContext): FenceDeps {

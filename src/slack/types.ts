@@ -63,4 +63,6 @@ export interface SlackClient {
     nextCursor?: string;
   }>;
   addReaction(channel: string, ts: string, name: string): Promise<void>;
+  /** chat.delete of a message this bot posted (an extra parent a lost heal race left behind). */
+  deleteMessage(channel: string, ts: string): Promise<void>;
 }

@@ -117,6 +117,17 @@ describe('createWebSlackClient against the Slack emulator', () => {
     expect(emu.messages('C_ALERTS')[0]?.reactions.map((r) => r.name)).toEqual(['white_check_mark']);
   });
 
+  it('deletes a message it posted, and a second delete is refused as message_not_found', async () => {
+    make();
+    const { ts } = await client.postMessage({ channel: 'C_DEL', text: 'extra parent' });
+    await client.deleteMessage('C_DEL', ts);
+    expect(emu.messages('C_DEL').map((m) => m.deleted)).toEqual([true]);
+    expect(await failure(client.deleteMessage('C_DEL', ts))).toMatchObject({
+      slackError: 'message_not_found',
+      method: 'chat.delete',
+    });
+  });
+
   it('gets the rendered parent and reply of a huge, hostile alert group accepted', async () => {
     make();
     const alerts: Record<string, AlertMemory> = {};

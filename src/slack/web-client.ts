@@ -87,6 +87,10 @@ export function createWebSlackClient(opts: WebSlackClientOptions): SlackClient {
     async addReaction(channel: string, ts: string, name: string) {
       await call('reactions.add', { channel, timestamp: ts, name });
     },
+
+    async deleteMessage(channel: string, ts: string) {
+      await call('chat.delete', { channel, ts });
+    },
   };
 }
 

@@ -97,6 +97,16 @@ export class MemorySlack implements SlackClient {
 
   async addReaction() {}
 
+  /** Gone from `messages`, as Slack shows a deleted message to nobody. */
+  async deleteMessage(channel: string, ts: string) {
+    const fault = this.take('chat.delete');
+    this.record('chat.delete', channel, !fault, { channel, ts });
+    if (fault) throw fault.error;
+    const i = this.messages.findIndex((m) => m.ts === ts && m.channel === channel);
+    if (i === -1) throw new SlackApiError('message_not_found', 'chat.delete');
+    this.messages.splice(i, 1);
+  }
+
   posts(channel?: string) {
     return this.calls.filter(
       (c) => c.method === 'chat.postMessage' && c.ok && (!channel || c.channel === channel),

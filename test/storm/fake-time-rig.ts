@@ -114,6 +114,7 @@ function counting(inner: SlackClient, inflight: { n: number; waiters: Array<() =
     history: wrap(inner.history.bind(inner)),
     replies: wrap(inner.replies.bind(inner)),
     addReaction: wrap(inner.addReaction.bind(inner)),
+    deleteMessage: wrap(inner.deleteMessage.bind(inner)),
   };
 }
 
