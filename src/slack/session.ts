@@ -1,7 +1,8 @@
 import type { LoadedConfig } from '../config/load.js';
 import { UsageError } from '../errors.js';
 import { policies } from '../retry/policy.js';
-import { openStore } from '../store/open.js';
+import { isPostgresUrl, openStore } from '../store/open.js';
+import { replicaName } from '../store/replica-name.js';
 import type { ThreadStore } from '../store/types.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -10,6 +11,11 @@ import { ThreadEngine } from './thread-engine.js';
 import { noteThreadId, type ThreadRef } from './thread-ref.js';
 import type { SlackClient } from './types.js';
 import { createWebSlackClient } from './web-client.js';
+
+/** A command's name in outbox claims and leases: `cli:<host>:<pid>:<random>` (replica-name.ts). */
+export function commandOwner(): string {
+  return `cli:${replicaName()}`;
+}
 
 /**
  * The thread engine for short-lived commands (guard briefings, CI steps): the same durable outbox,
@@ -42,6 +48,12 @@ export class SlackSession {
     const store = opts.store ?? openStore(config.store);
     await store.init();
     const clock = opts.clock ?? systemClock;
+    // On PostgreSQL the command's claims carry its name and it keeps a heartbeat like a serve
+    // replica: a command killed mid-call has its rows taken back once it is silent for a lease
+    // (replica-leases.ts), and a late result after that is fenced off by the name.
+    const replica = isPostgresUrl(config.store.db)
+      ? { owner: commandOwner(), leaseMs: config.store.lease }
+      : undefined;
     const engine = new ThreadEngine({
       store,
       client,
@@ -53,6 +65,7 @@ export class SlackSession {
       // Another command may be sending note rows right now: take back only stale claims.
       recoverLeaseMs: 2 * config.slack.timeout,
       logger: opts.logger,
+      replica,
     });
     await engine.start();
     return new SlackSession(store, engine, clock);
