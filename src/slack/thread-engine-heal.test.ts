@@ -1,16 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { episode, part } from '../../test/helpers/builders.js';
-import { FakeClock } from '../../test/helpers/fake-clock.js';
-import { MemorySlack } from '../../test/helpers/memory-slack.js';
-import type { EpisodeState } from '../core/types.js';
+import type { FakeClock } from '../../test/helpers/fake-clock.js';
+import type { MemorySlack } from '../../test/helpers/memory-slack.js';
 import { SlackApiError } from '../errors.js';
-import { SqliteStore } from '../store/sqlite.js';
-import { ThreadEngine, type ThreadRenderer } from './thread-engine.js';
-
-const renderer: ThreadRenderer<EpisodeState> = {
-  parent: (t) => ({ text: `parent ${t.id} notifications=${t.state.notificationCount}` }),
-  reply: (_t, payload) => ({ text: `reply ${JSON.stringify(payload)}` }),
-};
+import type { SqliteStore } from '../store/sqlite.js';
+import { engineRig } from './engine-rig.test-suite.js';
+import type { ThreadEngine } from './thread-engine.js';
 
 /** Self-healing in the engine when the healing call itself goes wrong (fake clock, memory Slack). */
 describe('ThreadEngine self-healing under faults', () => {
@@ -20,29 +14,12 @@ describe('ThreadEngine self-healing under faults', () => {
   let engine: ThreadEngine;
 
   beforeEach(async () => {
-    clock = new FakeClock(0);
-    store = new SqliteStore({ path: ':memory:' });
-    await store.init();
-    slack = new MemorySlack(() => clock.now());
-    engine = new ThreadEngine({
-      store,
-      client: slack,
-      renderers: { alert: renderer },
-      clock,
-      policy: { attempts: 5, baseMs: 1_000, maxDelayMs: 8_000, jitter: 'none' },
+    const rig = await engineRig({
       uncertainGraceMs: 10_000,
       limits: { postsPerSecond: 1, postBurst: 3, updatesPerMinute: 50, updateBurst: 3 },
     });
-    const [nid] = await store.appendNotifications([
-      { threadKey: 'a', channel: 'C1', receivedAt: 0, part: part() },
-    ]);
-    await store.commitDecision({
-      notificationId: nid as number,
-      reason: 'first notification',
-      episode: episode({ id: 'a', threadKey: 'a', channel: 'C1' }),
-      actions: [{ type: 'post_parent', episodeId: 'a' }],
-      now: 0,
-    });
+    ({ clock, store, slack, engine } = rig);
+    await rig.thread('a', 'C1', [{ type: 'post_parent', episodeId: 'a' }]);
     await engine.start();
     await clock.advance(1_000);
   });

@@ -1,50 +1,27 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { episode, part } from '../../test/helpers/builders.js';
-import { FakeClock } from '../../test/helpers/fake-clock.js';
-import { MemorySlack } from '../../test/helpers/memory-slack.js';
-import type { EpisodeState, ThreadAction } from '../core/types.js';
+import type { FakeClock } from '../../test/helpers/fake-clock.js';
+import type { MemorySlack } from '../../test/helpers/memory-slack.js';
+import type { ThreadAction } from '../core/types.js';
 import { SlackApiError } from '../errors.js';
-import { SqliteStore } from '../store/sqlite.js';
-import { METADATA_EVENT, ThreadEngine, type ThreadRenderer } from './thread-engine.js';
-
-const renderer: ThreadRenderer<EpisodeState> = {
-  parent: (t) => ({ text: `parent ${t.id} notifications=${t.state.notificationCount}` }),
-  reply: (_t, payload) => ({ text: `reply ${JSON.stringify(payload)}` }),
-};
+import type { SqliteStore } from '../store/sqlite.js';
+import { engineRig, testRenderer, type EngineRig } from './engine-rig.test-suite.js';
+import { METADATA_EVENT, ThreadEngine } from './thread-engine.js';
 
 describe('ThreadEngine (fake clock)', () => {
   let clock: FakeClock;
   let store: SqliteStore;
   let slack: MemorySlack;
   let engine: ThreadEngine;
+  let thread: EngineRig['thread'];
 
   beforeEach(async () => {
-    clock = new FakeClock(0);
-    store = new SqliteStore({ path: ':memory:' });
-    await store.init();
-    slack = new MemorySlack(() => clock.now());
-    engine = new ThreadEngine({
-      store,
-      client: slack,
-      renderers: { alert: renderer, note: renderer as never },
-      clock,
-      policy: { attempts: 5, baseMs: 1_000, maxDelayMs: 8_000, jitter: 'none' },
+    const rig = await engineRig({
+      renderers: { alert: testRenderer, note: testRenderer as never },
       limits: { postsPerSecond: 1, postBurst: 3, updatesPerMinute: 50, updateBurst: 1 },
     });
+    ({ clock, store, slack, engine, thread } = rig);
   });
 
-  async function thread(id: string, channel: string, actions: ThreadAction[], notificationCount = 1) {
-    const [nid] = await store.appendNotifications([
-      { threadKey: id, channel, receivedAt: clock.now(), part: part() },
-    ]);
-    await store.commitDecision({
-      notificationId: nid as number,
-      reason: 'first notification',
-      episode: episode({ id, threadKey: id, channel, notificationCount }),
-      actions,
-      now: clock.now(),
-    });
-  }
   const parentOnly = (id: string): ThreadAction[] => [{ type: 'post_parent', episodeId: id }];
 
   it('posts at most a burst, then one per second per channel, each channel on its own budget', async () => {
@@ -195,7 +172,7 @@ describe('ThreadEngine (fake clock)', () => {
     const graced = new ThreadEngine({
       store,
       client: slack,
-      renderers: { alert: renderer },
+      renderers: { alert: testRenderer },
       clock,
       policy: { attempts: 5, baseMs: 100, maxDelayMs: 100, jitter: 'none' },
       uncertainGraceMs: 10_000,
