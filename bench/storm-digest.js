@@ -13,7 +13,7 @@
  */
 import { setTimeout, clearTimeout } from 'node:timers';
 import { DEFAULT_RATE_LIMITS } from '../dist/emulator/index.js';
-import { Connection, jsonRequest } from './lib/connection.js';
+import { jsonRequest, sendAll } from './lib/connection.js';
 import { groupBodies } from './lib/payload.js';
 import { spawnServer } from './lib/spawn-server.js';
 import { round } from './lib/stats.js';
@@ -105,21 +105,4 @@ export async function measureStormDigest(o) {
   } finally {
     await server.close();
   }
-}
-
-/** Sends every body once over `connections` keep-alive connections; returns status counts. */
-async function sendAll(target, bodies, connections) {
-  const conns = await Promise.all(Array.from({ length: connections }, () => Connection.open(target)));
-  const statuses = {};
-  let next = 0;
-  await Promise.all(
-    conns.map(async (c) => {
-      while (next < bodies.length) {
-        const status = await c.send(bodies[next++]);
-        statuses[status] = (statuses[status] ?? 0) + 1;
-      }
-    }),
-  );
-  for (const c of conns) c.close();
-  return statuses;
 }

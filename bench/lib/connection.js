@@ -78,3 +78,20 @@ export class Connection {
     this.socket.destroy();
   }
 }
+
+/** Sends every body once over `connections` keep-alive connections; returns status counts. */
+export async function sendAll(target, bodies, connections) {
+  const conns = await Promise.all(Array.from({ length: connections }, () => Connection.open(target)));
+  const statuses = {};
+  let next = 0;
+  await Promise.all(
+    conns.map(async (c) => {
+      while (next < bodies.length) {
+        const status = await c.send(bodies[next++]);
+        statuses[status] = (statuses[status] ?? 0) + 1;
+      }
+    }),
+  );
+  for (const c of conns) c.close();
+  return statuses;
+}
