@@ -29,6 +29,7 @@ import { createWebSlackClient } from './slack/web-client.js';
 import { isPostgresUrl, openStore } from './store/open.js';
 import { replicaName } from './store/replica-name.js';
 import type { ThreadStore } from './store/types.js';
+import type { DeployStoreWithControls } from './store/deploy-types.js';
 import { createLogger, type Logger } from './telemetry/logger.js';
 import { createMetrics, type Metrics } from './telemetry/metrics.js';
 
@@ -40,6 +41,8 @@ export interface AppDeps {
   slack?: SlackClient;
   /** Slack delivery retry policy (tests use policies.instant). */
   slackPolicy?: RetryPolicy;
+  /** Deploy records (default: config.deploys.stateDb when set). */
+  deploys?: DeployStoreWithControls;
 }
 
 export interface App {
@@ -55,6 +58,8 @@ export interface App {
   logger: Logger;
   /** Set when no Slack token was given: the in-process local Slack. */
   emulator?: SlackEmulator;
+  /** The deploy records `threader deploy` keeps, when serve was told where (deploys.stateDb). */
+  deploys?: DeployStoreWithControls;
   slackMode: 'embedded' | 'slack';
   /** Starts the background stages and listens; returns the bound address. */
   listen(): Promise<{ host: string; port: number; url: string }>;
@@ -85,6 +90,13 @@ export async function createApp(config: LoadedConfig, deps: AppDeps = {}): Promi
   });
   const store = live.observe(deps.store ?? openStore(config.store));
   await store.init();
+  // Shared with the `threader deploy` processes writing it (SQLite WAL, busy timeout).
+  const ownDeploys = !deps.deploys && config.deploys.stateDb !== undefined;
+  const deploys =
+    deps.deploys ??
+    (config.deploys.stateDb
+      ? await (await import('./store/deploy-sqlite.js')).openDeployStore(config.deploys.stateDb)
+      : undefined);
   // On PostgreSQL several replicas may share the store: work is divided with leases.
   const replica = isPostgresUrl(config.store.db)
     ? { owner: replicaName(), leaseMs: config.store.lease, pollMs: config.store.poll }
@@ -286,6 +298,7 @@ export async function createApp(config: LoadedConfig, deps: AppDeps = {}): Promi
     metrics,
     logger,
     emulator,
+    deploys,
     slackMode,
     async listen() {
       processor.start();
@@ -330,6 +343,7 @@ export async function createApp(config: LoadedConfig, deps: AppDeps = {}): Promi
       await processor.whenIdle();
       await engine.drain(config.slack.timeout);
       await store.close();
+      if (ownDeploys) await deploys?.close();
       await emulator?.close();
       logger.flush?.();
     },

@@ -9,7 +9,13 @@ export const ACTION_IDS = {
   unsilence: 'threader_unsilence',
   runbook: 'threader_runbook',
   alertmanager: 'threader_alertmanager',
+  /** A deploy's approval request (value: the deploy id). */
+  deployApprove: 'threader_deploy_approve',
+  deployReject: 'threader_deploy_reject',
 } as const;
+
+/** The block holding a deploy approval's Approve / Reject buttons. */
+export const DEPLOY_APPROVAL_BLOCK_ID = 'threader_deploy_approval';
 
 export const BLOCK_ID = 'threader_controls';
 

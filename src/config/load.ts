@@ -105,6 +105,7 @@ function applyEnv(raw: Record<string, unknown>, env: Env): void {
   set(['log', 'level'], env.LOG_LEVEL);
   // The guard commands read the same variable (guard/paths.ts): serve shows the lock they take.
   set(['guard', 'lockFile'], env.THREADER_GUARD_FILE);
+  set(['deploys', 'stateDb'], env.THREADER_DEPLOY_DB);
 }
 
 /** NAME, else NAME_FILE (trimmed), else the config file's {value|file}. */

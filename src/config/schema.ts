@@ -139,6 +139,12 @@ const configObject = z.strictObject({
     })
     .prefault({}),
   guard: guardConfigSchema.prefault({}),
+  /**
+   * The deploy records `threader deploy` keeps (its config's stateDb, a SQLite file): serve reads
+   * them for the dashboard and /metrics, and records Approve / Reject presses there. Unset = serve
+   * knows no deploys. THREADER_DEPLOY_DB.
+   */
+  deploys: z.strictObject({ stateDb: z.string().min(1).optional() }).prefault({}),
   log: z
     .strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info') })
     .prefault({}),
