@@ -34,6 +34,17 @@ describe('dashboard and guard settings serve reads', () => {
     expect(c.guard.lockFile).toBe('/run/other.guard');
   });
 
+  it('THREADER_DEPLOY_DB names the deploy records serve reads, over deploys.stateDb', async () => {
+    const yaml = join(dir, 'deploys.yaml');
+    writeFileSync(yaml, 'deploys:\n  stateDb: /var/lib/threader/deploys.db\n');
+    expect((await loadConfig({ configPath: yaml, env: {} })).deploys.stateDb).toBe(
+      '/var/lib/threader/deploys.db',
+    );
+    const c = await loadConfig({ configPath: yaml, env: { THREADER_DEPLOY_DB: '/run/d.db' } });
+    expect(c.deploys.stateDb).toBe('/run/d.db');
+    expect((await loadConfig({ env: {} })).deploys.stateDb).toBeUndefined();
+  });
+
   it('refuses unknown keys under dashboard, naming the path', async () => {
     const yaml = join(dir, 'bad.yaml');
     writeFileSync(yaml, 'dashboard:\n  password: x\n');
