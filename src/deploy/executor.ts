@@ -262,8 +262,14 @@ export class DeployExecutor {
       controls.takeApproval();
     }
     await this.save(record.id, { status: 'waiting-approval' });
-    if (!earlier)
-      await this.emit({ type: 'approval-requested', deployId: record.id, reason, timeoutAt }, record.id);
+    if (!earlier) {
+      // Persisted with the gate, so `threader serve` judges a Slack press by what this gate asked.
+      const approvers = env.approval.approvers?.length ? { approvers: env.approval.approvers } : {};
+      await this.emit(
+        { type: 'approval-requested', deployId: record.id, reason, timeoutAt, index, ...approvers },
+        record.id,
+      );
+    }
     let by: string | undefined;
     const approved = await controls.until(
       () => (by = controls.takeApproval()) !== undefined,

@@ -118,6 +118,16 @@ export function checkEnvironment(
   if (remote === 'process' && env.run.command.length === 0)
     add('run.command', `the ${d.type} driver needs the command to run`);
 
+  const approvers = env.approval.approvers ?? [];
+  const repeated = approvers.filter((u, n) => approvers.indexOf(u) !== n);
+  if (repeated.length) add('approval.approvers', `${[...new Set(repeated)].join(', ')} listed twice`);
+  // Approvers alone ask for nothing: a reader of the config must not think production is gated.
+  if (approvers.length && !env.approval.required && !blueGreen.manualPromotion)
+    add(
+      'approval.approvers',
+      'no deploy of this environment waits for an approval (approval.required is false and strategy.blueGreen.manualPromotion is off): set approval.required: true',
+    );
+
   // The schema checks this already; kept so a spec built in code is held to the same rule.
   if (env.slack && !CHANNEL_ID.test(env.slack.channel)) add('slack.channel', 'must be a Slack channel ID');
   return problems;

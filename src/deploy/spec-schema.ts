@@ -15,6 +15,12 @@ const duration = (dflt: string) => durationMs().prefault(dflt);
 const positiveMs = () => durationMs().refine((ms) => ms > 0, 'a duration above 0');
 const positive = (dflt: string) => positiveMs().prefault(dflt);
 const argv = z.array(z.string().min(1)).min(1);
+const slackUserId = z
+  .string()
+  .regex(
+    /^[UW][A-Z0-9]{2,30}$/,
+    'a Slack user ID like U0123ABCDEF (profile → ⋮ → Copy member ID), not a name or @handle',
+  );
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, ".", "_" and "-"');
 
 const intOrPercent = z.union([
@@ -163,6 +169,8 @@ export const environmentSchema = z.strictObject({
       required: z.boolean().optional(),
       timeout: positive('1h'),
       onTimeout: z.enum(['rollback', 'abort']).default('rollback'),
+      /** Slack user IDs who may press Approve / Reject (IDs: a display name can be changed by its owner). */
+      approvers: z.array(slackUserId).optional(),
     })
     .prefault({}),
   guard: z

@@ -136,6 +136,11 @@ export interface ApprovalSpec {
   required: boolean;
   timeout: number;
   onTimeout: 'rollback' | 'abort';
+  /**
+   * Slack user IDs who may press Approve / Reject; absent or empty: anyone in the channel.
+   * `threader approve ID` is not limited by it (whoever can reach the deploy records can approve).
+   */
+  approvers?: string[];
 }
 
 export interface DeployGuardSpec {
@@ -297,7 +302,16 @@ export type DeployEvent =
       /** The instances measured (those on the new version); absent = the whole fleet. */
       instances?: string[];
     }
-  | { type: 'approval-requested'; deployId: string; reason: string; timeoutAt: number }
+  | {
+      type: 'approval-requested';
+      deployId: string;
+      reason: string;
+      timeoutAt: number;
+      /** The approve step's index: a button may name it, so a press cannot answer a later gate. */
+      index?: number;
+      /** Who may answer from Slack (ApprovalSpec.approvers as the gate asked); absent = anyone. */
+      approvers?: string[];
+    }
   | { type: 'approved'; deployId: string; by: string }
   | { type: 'paused' | 'resumed'; deployId: string; by: string }
   | { type: 'deploy-failed'; deployId: string; failure: DeployFailure; rollbackCommand: string }
