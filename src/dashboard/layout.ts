@@ -51,12 +51,13 @@ export function page(opts: PageOptions): string {
 
 /** A small page for "no such thread" and the like, in the same frame. */
 export function messagePage(opts: { title: string; view: ViewId; message: string; version: string }): string {
+  const view = VIEWS.find((v) => v.id === opts.view) ?? VIEWS[0];
   return page({
     title: opts.title,
     view: opts.view,
     version: opts.version,
     body: markup`<h1>${opts.title}</h1>
       <p>${opts.message}</p>
-      <p><a href="/">Back to the threads</a></p>`,
+      <p><a href="${view.path}">Back to the ${view.label.toLowerCase()}</a></p>`,
   });
 }

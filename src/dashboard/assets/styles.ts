@@ -98,6 +98,40 @@ progress { width: 10rem; max-width: 100%; vertical-align: middle; }
 details summary { cursor: pointer; }
 .failed { color: var(--danger); }
 
+/* Deployments: status tones, the traffic chart (inline SVG styled from here: the CSP forbids inline styles). */
+.deploy-good { color: var(--good); }
+.deploy-bad { color: var(--danger); }
+.deploy-warn { color: var(--warning); }
+.deploy-active { color: var(--info); }
+.step-failed .step-state { color: var(--danger); font-weight: 600; }
+.step-running .step-state { color: var(--info); font-weight: 600; }
+.step-not-run, .step-pending { color: var(--muted); }
+.failure { border-left: 4px solid var(--danger); background: var(--panel); padding: 0.25rem 1rem; margin: 1rem 0; }
+.failure h2 { margin-top: 0.5rem; }
+.command { display: block; margin-top: 0.25rem; padding: 0.5rem; white-space: pre-wrap; }
+.people { list-style: none; padding: 0; color: var(--muted); }
+.chart { margin: 0 0 0.5rem; }
+.chart svg { width: 100%; max-width: 48rem; height: auto; display: block; }
+.chart .grid { stroke: var(--line); stroke-width: 1; }
+.chart .mark { stroke: var(--muted); stroke-width: 1; }
+.chart .axis { fill: var(--muted); font-size: 12px; }
+.series-0 { stroke: #1264a3; background: #1264a3; }
+.series-1 { stroke: #c2410c; background: #c2410c; }
+.series-2 { stroke: #0b7a4b; background: #0b7a4b; }
+.series-3 { stroke: #7c3aed; background: #7c3aed; }
+.series-4 { stroke: #a16207; background: #a16207; }
+.series-5 { stroke: #be185d; background: #be185d; }
+@media (prefers-color-scheme: dark) {
+  .series-0 { stroke: #6cb4ee; background: #6cb4ee; }
+  .series-1 { stroke: #fb923c; background: #fb923c; }
+  .series-2 { stroke: #5fd39b; background: #5fd39b; }
+}
+.legend { display: flex; flex-wrap: wrap; gap: 0.25rem 1rem; font-size: 0.9rem; }
+.key { display: inline-flex; align-items: center; gap: 0.4rem; overflow-wrap: anywhere; }
+.swatch { display: inline-block; width: 1rem; height: 0.3rem; border-radius: 2px; }
+.analysis h3 { font-size: 1rem; margin: 1rem 0 0.25rem; }
+.log ol { padding-left: 1.25rem; font-size: 0.9rem; overflow-wrap: anywhere; }
+
 /* Phones: each row is a card with its column names, so nothing scrolls sideways. */
 @media (max-width: 48rem) {
   table, thead, tbody, tr, th, td { display: block; }

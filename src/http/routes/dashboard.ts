@@ -5,6 +5,11 @@ import { CLIENT_SCRIPT } from '../../dashboard/assets/client-script.js';
 import { FAVICON_SVG } from '../../dashboard/assets/favicon.js';
 import { STYLES } from '../../dashboard/assets/styles.js';
 import { DASHBOARD_REALM, dashboardAuth } from '../../dashboard/auth.js';
+import { parseDeployFilter } from '../../dashboard/deploy-filters.js';
+import { deployDetail } from '../../dashboard/deploy-detail.js';
+import { renderDeployPage } from '../../dashboard/deploy-page.js';
+import { deployRow } from '../../dashboard/deploy-row.js';
+import { renderDeploysPage } from '../../dashboard/deploys-page.js';
 import { parseThreadFilter } from '../../dashboard/filters.js';
 import { renderGuardPage } from '../../dashboard/guard-page.js';
 import { messagePage } from '../../dashboard/layout.js';
@@ -15,6 +20,7 @@ import { threadRow } from '../../dashboard/thread-row.js';
 import { renderThreadsPage } from '../../dashboard/threads-page.js';
 import { readGuardState, type GuardSource } from '../../guard/read-state.js';
 import type { MetricCheck } from '../../metrics/types.js';
+import type { DeployStore } from '../../store/deploy-types.js';
 import type { ThreadStore } from '../../store/types.js';
 
 export interface DashboardDeps {
@@ -28,6 +34,8 @@ export interface DashboardDeps {
   /** Slack's workspace URL (auth.test), for permalinks. */
   workspaceUrl(): Promise<string | undefined>;
   events: LiveEvents;
+  /** The deploy records (deploys.stateDb / THREADER_DEPLOY_DB); without them the view says how to enable it. */
+  deploys?: DeployStore;
 }
 
 const ASSETS: Record<string, { type: string; body: string }> = {
@@ -138,6 +146,51 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: DashboardDep
       200,
       renderGuardPage({ state, checks: deps.guardChecks, now, version: deps.version }),
     );
+  });
+
+  app.get('/deployments', dashboard, async (req, reply) => {
+    const { filter, ignored } = parseDeployFilter(req.query as Record<string, unknown>);
+    const base = { filter, ignored, now: deps.now(), version: deps.version };
+    if (!deps.deploys) return htmlReply(reply, 200, renderDeploysPage({ ...base, envs: [], hasMore: false }));
+    const [records, recent, workspaceUrl] = await Promise.all([
+      deps.deploys.list({ env: filter.env, status: filter.status, limit: filter.limit + 1 }),
+      deps.deploys.list({ limit: 200 }),
+      deps.workspaceUrl(),
+    ]);
+    const now = deps.now();
+    const body = renderDeploysPage({
+      ...base,
+      now,
+      rows: records.slice(0, filter.limit).map((r) => deployRow(r, now, workspaceUrl)),
+      envs: [...new Set(recent.map((r) => r.env))],
+      hasMore: records.length > filter.limit,
+    });
+    return htmlReply(reply, 200, body);
+  });
+
+  app.get('/deployments/:id', dashboard, async (req, reply) => {
+    const { id } = req.params as { id: string };
+    const record = deps.deploys ? await deps.deploys.get(id) : null;
+    if (!deps.deploys || !record) {
+      const message = deps.deploys
+        ? 'There is no deploy with this id in the deploy records this threader reads.'
+        : 'This threader does not read deploy records: set THREADER_DEPLOY_DB (deploys.stateDb) to the SQLite file threader deploy writes.';
+      return htmlReply(
+        reply,
+        404,
+        messagePage({ title: 'No such deployment', view: 'deployments', message, version: deps.version }),
+      );
+    }
+    const [events, workspaceUrl] = await Promise.all([deps.deploys.events(id), deps.workspaceUrl()]);
+    const now = deps.now();
+    const body = renderDeployPage({
+      deploy: deployRow(record, now, workspaceUrl),
+      detail: deployDetail(record, events, now),
+      ...(record.failure ? { failure: record.failure } : {}),
+      now,
+      version: deps.version,
+    });
+    return htmlReply(reply, 200, body);
   });
 
   // No HEAD twin: a HEAD request would otherwise hold a stream open with nothing to read.
