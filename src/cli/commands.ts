@@ -8,6 +8,7 @@ import { register as plan } from './plan.js';
 import { register as deploy } from './deploy.js';
 import { register as deployControl } from './deploy-control.js';
 import { register as deployStatus } from './deploy-status.js';
+import { register as slack } from './slack.js';
 
 /** Every CLI command, listed here (composition, not discovery). One file per command. */
 export const commands: Array<(program: Command) => void> = [
@@ -20,4 +21,5 @@ export const commands: Array<(program: Command) => void> = [
   deploy,
   deployControl,
   deployStatus,
+  slack,
 ];

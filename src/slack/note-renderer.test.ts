@@ -32,4 +32,20 @@ describe('noteRenderer', () => {
     expect(blocks).not.toContain('javascript:');
     expect(m.broadcast).toBe(true);
   });
+
+  it('shows the links kept with a parent that is a whole message (slack notify), only http(s) clickable', () => {
+    const notice = {
+      ...thread,
+      state: {
+        title: 'Release v2 is out',
+        links: [
+          { name: 'Changelog', url: 'https://example.com/v2' },
+          { name: 'x', url: 'slack://evil' },
+        ],
+      },
+    } as ThreadRecord<NoteState>;
+    const blocks = JSON.stringify(noteRenderer.parent(notice, { now: 0 }).blocks);
+    expect(blocks).toContain('<https://example.com/v2|Changelog>');
+    expect(blocks).not.toContain('slack://');
+  });
 });

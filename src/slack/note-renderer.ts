@@ -21,10 +21,11 @@ export interface NoteReply {
 export const noteRenderer: ThreadRenderer<NoteState> = {
   parent: (thread) => {
     const title = escapeText(thread.state.title);
-    return fitMessage({
-      text: title,
-      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: title, verbatim: true } }],
-    });
+    const blocks: Block[] = [{ type: 'section', text: { type: 'mrkdwn', text: title, verbatim: true } }];
+    // `threader slack notify --link`: a parent that is a whole message keeps its links in the state.
+    const links = (thread.state as NoteState & { links?: NoteReply['links'] }).links;
+    if (links?.length) blocks.push(linksBlock(links));
+    return fitMessage({ text: title, blocks });
   },
   reply: (_thread, payload) => {
     const reply = payload as NoteReply;
@@ -35,10 +36,12 @@ export const noteRenderer: ThreadRenderer<NoteState> = {
       const code = escapeText(reply.code).replace(/```/g, 'ʼʼʼ');
       blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `\`\`\`${code}\`\`\``, verbatim: true } });
     }
-    if (reply.links?.length) {
-      const links = reply.links.map((l) => link(l.url, l.name)).join(' · ');
-      blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: links, verbatim: true }] });
-    }
+    if (reply.links?.length) blocks.push(linksBlock(reply.links));
     return { ...fitMessage({ text, blocks }), broadcast: reply.broadcast };
   },
 };
+
+function linksBlock(links: NonNullable<NoteReply['links']>): Block {
+  const text = links.map((l) => link(l.url, l.name)).join(' · ');
+  return { type: 'context', elements: [{ type: 'mrkdwn', text, verbatim: true }] };
+}

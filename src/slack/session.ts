@@ -3,9 +3,11 @@ import { UsageError } from '../errors.js';
 import { policies } from '../retry/policy.js';
 import { isPostgresUrl, openStore } from '../store/open.js';
 import { replicaName } from '../store/replica-name.js';
-import type { ThreadStore } from '../store/types.js';
+import type { OutboxItem, ThreadKind, ThreadStore } from '../store/types.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { Logger } from '../telemetry/logger.js';
+import { BLOCKED_SLACK_ERRORS, classifySlackError } from './classify.js';
+import type { Renderers } from './engine-types.js';
 import { noteRenderer, type NoteReply } from './note-renderer.js';
 import { ThreadEngine } from './thread-engine.js';
 import { noteThreadId, type ThreadRef } from './thread-ref.js';
@@ -17,34 +19,74 @@ export function commandOwner(): string {
   return `cli:${replicaName()}`;
 }
 
+/** Slack refused a call in a way no retry inside this command can fix (classify.ts: blocked or permanent). */
+export interface SlackRefusal {
+  /** Slack's own error string: channel_not_found, invalid_auth, msg_too_long, … */
+  error: string;
+  channel?: string;
+}
+
+/** What became of the messages a command waited for. */
+export type Delivery =
+  | { state: 'delivered' }
+  /** Not within the time given: still queued in the store for the next command or `slack flush`. */
+  | { state: 'queued'; waiting: number; lastError?: string }
+  /** Slack refused until a person acts (token, scope, channel) or refused the message itself. */
+  | { state: 'refused'; refusal: SlackRefusal };
+
+/** One message a command waits for: an outbox row, or (without `outboxId`) the thread's parent. */
+export interface DeliveryTarget {
+  threadId: string;
+  outboxId?: number;
+}
+
+export interface SessionOptions {
+  logger?: Logger;
+  client?: SlackClient;
+  clock?: Clock;
+  store?: ThreadStore;
+  /** The kinds this session delivers; default note threads only. Deploy threads need their renderer. */
+  renderers?: (store: ThreadStore) => Renderers;
+  /**
+   * Wait after a refusal a person must fix before the row is tried again. Short for commands: the
+   * next run of a pipeline step (after someone invited the bot) should try at once, not in a minute.
+   */
+  blockedRetryMs?: number;
+}
+
+const POLL_MS = 100;
+
 /**
- * The thread engine for short-lived commands (guard briefings, CI steps): the same durable outbox,
- * rate limits and retries as `threader serve`, flushed before the command exits.
+ * The thread engine for short-lived commands (guard briefings, CI steps, deploy narration): the
+ * same durable outbox, rate limits and retries as `threader serve`, flushed before the command exits.
  */
 export class SlackSession {
   private constructor(
     readonly store: ThreadStore,
     readonly engine: ThreadEngine,
     private readonly clock: Clock,
+    /** Refusals Slack answered during this session, oldest first. */
+    readonly refusals: SlackRefusal[],
+    private readonly kinds: ThreadKind[],
   ) {}
 
-  static async open(
-    config: LoadedConfig,
-    opts: { logger?: Logger; client?: SlackClient; clock?: Clock; store?: ThreadStore } = {},
-  ): Promise<SlackSession> {
+  static async open(config: LoadedConfig, opts: SessionOptions = {}): Promise<SlackSession> {
     const token = config.secrets.slackToken;
     if (!opts.client && !token) {
       throw new UsageError(
         'posting to Slack needs SLACK_BOT_TOKEN or SLACK_BOT_TOKEN_FILE (SLACK_API_URL for an emulator)',
       );
     }
-    const client =
+    const refusals: SlackRefusal[] = [];
+    const client = recordingRefusals(
       opts.client ??
-      createWebSlackClient({
-        token: token as string,
-        slackApiUrl: config.slack.apiUrl,
-        timeoutMs: config.slack.timeout,
-      });
+        createWebSlackClient({
+          token: token as string,
+          slackApiUrl: config.slack.apiUrl,
+          timeoutMs: config.slack.timeout,
+        }),
+      refusals,
+    );
     const store = opts.store ?? openStore(config.store);
     await store.init();
     const clock = opts.clock ?? systemClock;
@@ -54,21 +96,24 @@ export class SlackSession {
     const replica = isPostgresUrl(config.store.db)
       ? { owner: commandOwner(), leaseMs: config.store.lease }
       : undefined;
+    const renderers = opts.renderers?.(store) ?? { note: noteRenderer };
     const engine = new ThreadEngine({
       store,
       client,
       clock,
-      renderers: { note: noteRenderer },
+      renderers,
       policy: policies.slack,
       limits: config.delivery,
       uncertainGraceMs: config.slack.timeout,
       // Another command may be sending note rows right now: take back only stale claims.
       recoverLeaseMs: 2 * config.slack.timeout,
+      blockedRetryMs: opts.blockedRetryMs ?? 5_000,
       logger: opts.logger,
       replica,
     });
     await engine.start();
-    return new SlackSession(store, engine, clock);
+    const kinds = (Object.keys(renderers) as ThreadKind[]).filter((k) => renderers[k]);
+    return new SlackSession(store, engine, clock, refusals, kinds);
   }
 
   /** The store id of a thread someone else opened, whether or not it was adopted yet. */
@@ -103,8 +148,16 @@ export class SlackSession {
     return id;
   }
 
-  /** A new thread; `key` makes opening idempotent (the same key opens the same thread). */
-  async open(channel: string, title: string, key: string): Promise<string> {
+  /**
+   * A new thread; `key` makes opening idempotent (the same key opens the same thread, whose title
+   * and channel stay those of the first open). `extra` is kept with the title (the parent's links).
+   */
+  async open(
+    channel: string,
+    title: string,
+    key: string,
+    extra: Record<string, unknown> = {},
+  ): Promise<string> {
     const id = this.idOfNew(key);
     await this.store.openThread({
       id,
@@ -112,16 +165,18 @@ export class SlackSession {
       threadKey: `new:${key}`,
       channel,
       parentTs: null,
-      state: { title },
+      state: { ...extra, title },
       now: this.clock.now(),
     });
     this.engine.kick();
     return id;
   }
 
-  async reply(threadId: string, reply: NoteReply): Promise<void> {
-    await this.store.enqueue(threadId, 'reply', reply, this.clock.now());
+  /** Queues a reply; returns its outbox id (a DeliveryTarget). */
+  async reply(threadId: string, reply: NoteReply): Promise<number> {
+    const id = await this.store.enqueue(threadId, 'reply', reply, this.clock.now());
     this.engine.kick();
+    return id;
   }
 
   /** Waits until everything queued is delivered, or gives up after `timeoutMs` (it stays queued). */
@@ -137,12 +192,130 @@ export class SlackSession {
     }
   }
 
+  /**
+   * Waits for these messages only (other queued rows are sent meanwhile but not waited for), up to
+   * `timeoutMs`. A refusal ends the wait at once: the command can say what Slack said.
+   */
+  async deliver(targets: DeliveryTarget[], timeoutMs: number): Promise<Delivery> {
+    return this.poll(timeoutMs, () => this.targetsState(targets));
+  }
+
+  /**
+   * `slack flush`: everything this session's kinds have queued. Ends early when all that is left
+   * waits behind a refusal only a person can fix.
+   */
+  async deliverAll(timeoutMs: number): Promise<Delivery> {
+    let idle = false;
+    void this.engine.whenIdle().then(() => (idle = true));
+    return this.poll(timeoutMs, async (last) => {
+      if (idle) {
+        // Idle with a refusal recorded: Slack refused a message itself (it is dead, not queued).
+        const refusal = this.refusals.find((r) => !BLOCKED_SLACK_ERRORS.has(r.error));
+        return refusal ? { state: 'refused', refusal } : { state: 'delivered' };
+      }
+      const { outboxDepth } = await this.store.stats(this.clock.now());
+      const heads = await this.store.deliverable(Infinity, 1000, {
+        kinds: this.kinds,
+        perChannel: 1000,
+      });
+      const blocked = heads.filter((h) => h.lastError && this.refusedNow(h.lastError));
+      let stuck = 0;
+      for (const id of new Set(blocked.map((h) => h.threadId)))
+        stuck += (await this.store.outbox(id)).filter(isQueued).length;
+      const first = blocked[0];
+      if (first && (stuck === outboxDepth || last))
+        return { state: 'refused', refusal: { error: first.lastError as string, channel: first.channel } };
+      return {
+        state: 'queued',
+        waiting: outboxDepth,
+        lastError: heads.find((h) => h.lastError)?.lastError ?? undefined,
+      };
+    });
+  }
+
   async parentTs(threadId: string): Promise<string | null> {
     return (await this.store.getThread(threadId))?.parentTs ?? null;
   }
 
-  async close(): Promise<void> {
-    await this.engine.drain(10_000);
+  /** Stops the engine; calls in flight get up to `drainMs` to record their result. */
+  async close(drainMs = 10_000): Promise<void> {
+    await this.engine.drain(drainMs);
     await this.store.close();
   }
+
+  private async targetsState(targets: DeliveryTarget[]): Promise<Delivery> {
+    let waiting = 0;
+    let lastError: string | undefined;
+    for (const t of targets) {
+      const rows = await this.store.outbox(t.threadId);
+      if (t.outboxId === undefined && (await this.parentTs(t.threadId))) continue;
+      const row =
+        t.outboxId === undefined
+          ? rows.find((r) => r.kind === 'post_parent')
+          : rows.find((r) => r.id === t.outboxId);
+      if (row?.status === 'done') continue;
+      if (row?.status === 'dead') return refused(row);
+      // A reply waits for its parent and for the replies before it: a refusal of those is its own.
+      const ahead = rows.filter((r) => isQueued(r) && (r.kind === 'post_parent' || !row || r.id <= row.id));
+      const blocker = ahead.find((r) => r.lastError && this.refusedNow(r.lastError));
+      if (blocker) return refused(blocker);
+      waiting++;
+      lastError ??= ahead.find((r) => r.lastError)?.lastError ?? undefined;
+    }
+    return waiting ? { state: 'queued', waiting, lastError } : { state: 'delivered' };
+  }
+
+  /** A row's last error counts as a refusal only once Slack repeated it to this session. */
+  private refusedNow(error: string): boolean {
+    return this.refusals.some((r) => r.error === error);
+  }
+
+  private async poll(timeoutMs: number, check: (last: boolean) => Promise<Delivery>): Promise<Delivery> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const last = Date.now() >= deadline;
+      const state = await check(last);
+      if (state.state !== 'queued' || last) return state;
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.min(POLL_MS, Math.max(0, deadline - Date.now()))),
+      );
+    }
+  }
+}
+
+function isQueued(row: OutboxItem): boolean {
+  return row.status === 'pending' || row.status === 'inflight';
+}
+
+/**
+ * The client as the engine sees it, noting every refusal a retry inside this command cannot fix.
+ * A refusal the engine heals (a deleted parent, an edit refused) is no refusal of the command.
+ */
+function recordingRefusals(client: SlackClient, seen: SlackRefusal[]): SlackClient {
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      return async (...args: unknown[]) => {
+        try {
+          return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        } catch (err) {
+          const c = classifySlackError(err);
+          if (c.blocked || (c.permanent && !c.heal))
+            seen.push({ error: c.error, channel: channelOf(args[0]) });
+          throw err;
+        }
+      };
+    },
+  });
+}
+
+function channelOf(arg: unknown): string | undefined {
+  if (typeof arg === 'string') return arg;
+  const channel = (arg as { channel?: unknown } | undefined)?.channel;
+  return typeof channel === 'string' ? channel : undefined;
+}
+
+function refused(row: OutboxItem): Delivery {
+  return { state: 'refused', refusal: { error: row.lastError ?? 'unknown', channel: row.channel } };
 }
