@@ -8,6 +8,7 @@ import { abortActive, driveDeploy, openSession, resumedFleet, startingFleet } fr
 import { pickVersion } from './pick-version.js';
 import { STRATEGIES } from './plan.js';
 import { recordJson } from './record-json.js';
+import { narrationPlan } from '../notify/deploy-slack.js';
 
 /** `threader deploy`: plans, checks and runs (or resumes) a deploy; sets the exit code. */
 export async function runDeploy(positional: string | undefined, flags: DeployFlags): Promise<void> {
@@ -16,6 +17,7 @@ export async function runDeploy(positional: string | undefined, flags: DeployFla
     throw new UsageError('the version is required: threader deploy VERSION (or --version V, or --resume ID)');
   if (flags.strategy && !STRATEGIES.includes(flags.strategy as StrategyName))
     throw new UsageError(`--strategy must be one of ${STRATEGIES.join(', ')}`);
+  const slack = narrationPlan(flags, process.env);
   const s = await openSession(flags);
   try {
     const deps = { store: s.store, guard: s.guard, now: Date.now, host: s.host };
@@ -25,6 +27,7 @@ export async function runDeploy(positional: string | undefined, flags: DeployFla
         throw new UsageError(`deploy ${record.id} belongs to ${record.env}, not ${s.env.name}`);
       process.exitCode = await driveDeploy(s, record, await resumedFleet(s, record), {
         json: !!flags.json,
+        slack,
       });
       return;
     }
@@ -51,7 +54,7 @@ export async function runDeploy(positional: string | undefined, flags: DeployFla
       },
       deps,
     );
-    process.exitCode = await driveDeploy(s, record, fleet, { json: !!flags.json });
+    process.exitCode = await driveDeploy(s, record, fleet, { json: !!flags.json, slack });
   } finally {
     await s.store.close();
   }
@@ -59,6 +62,7 @@ export async function runDeploy(positional: string | undefined, flags: DeployFla
 
 /** `threader rollback`: aborts a live deploy or rolls back to the previous known-good version. */
 export async function runRollback(flags: RollbackFlags): Promise<void> {
+  const slack = narrationPlan(flags, process.env);
   const s = await openSession(flags);
   try {
     const say = (l: string) => void (flags.json || process.stderr.write(l));
@@ -94,7 +98,7 @@ export async function runRollback(flags: RollbackFlags): Promise<void> {
       },
       { store: s.store, guard: s.guard, now: Date.now, host: s.host },
     );
-    process.exitCode = await driveDeploy(s, record, fleet, { json: !!flags.json });
+    process.exitCode = await driveDeploy(s, record, fleet, { json: !!flags.json, slack });
   } finally {
     await s.store.close();
   }

@@ -22,6 +22,7 @@ import { ownerLiveness, pidAlive } from '../deploy/executor-start.js';
 import { DeployRefusedError } from '../deploy/executor-errors.js';
 import { recordJson } from './record-json.js';
 import { FINAL_STATUSES } from '../store/deploy-types.js';
+import type { NarrationPlan } from '../notify/deploy-slack.js';
 
 /** What every deploy command shares: the spec, one environment, the store, who acts. */
 export interface DeploySession {
@@ -92,14 +93,15 @@ export async function startingFleet(
 
 /**
  * Runs (or resumes) a deploy record to its end in this process, printing progress on stderr (or
- * nothing with --json), and turns Ctrl-C / SIGTERM into an abort request so traffic goes back to
- * stable instead of being left half-way. Exit code: 0 succeeded, 1 anything else.
+ * nothing with --json), narrating it in its Slack thread (notify/; a resume finds the same
+ * thread), and turns Ctrl-C / SIGTERM into an abort request so traffic goes back to stable instead
+ * of being left half-way. Exit code: 0 succeeded, 1 anything else — never Slack's doing.
  */
 export async function driveDeploy(
   s: DeploySession,
   record: DeployRecord,
   fleet: FleetState,
-  opts: { json: boolean },
+  opts: { json: boolean; slack?: NarrationPlan },
 ): Promise<number> {
   const executor = new DeployExecutor({
     store: s.store,
@@ -120,6 +122,9 @@ export async function driveDeploy(
     executor.onEvent(
       progressPrinter((l) => process.stderr.write(l), record.plan, ` --config ${s.configPath}`),
     );
+  // The thread is opened (and its parent queued) before the first step; delivery runs beside the deploy.
+  const narration = opts.slack ? await narrate(s, record, opts.slack) : undefined;
+  if (narration) executor.onEvent(narration.narrator.listener);
   const onSignal = (sig: string) => {
     void s.store.requestControl(record.id, { action: 'abort', by: `${s.actor} (${sig})` }, Date.now());
   };
@@ -136,7 +141,24 @@ export async function driveDeploy(
     clearInterval(keepAlive);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    await narration?.close();
   }
+}
+
+async function narrate(s: DeploySession, record: DeployRecord, plan: NarrationPlan) {
+  const { openNarration } = await import('../notify/deploy-slack.js');
+  return openNarration(
+    {
+      plan,
+      env: s.env,
+      deploys: s.store,
+      guard: s.guard,
+      configPath: s.configPath,
+      processEnv: process.env,
+      say: (l) => void process.stderr.write(l),
+    },
+    record,
+  );
 }
 
 /**

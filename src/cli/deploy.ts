@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
+import type { NarrationFlags } from '../notify/deploy-slack.js';
 import type { SessionFlags } from './deploy-run.js';
 import { STRATEGIES } from './plan.js';
 
-export interface DeployFlags extends SessionFlags {
+export interface DeployFlags extends SessionFlags, NarrationFlags {
   version?: string;
   to?: string;
   strategy?: string;
@@ -13,12 +14,26 @@ export interface DeployFlags extends SessionFlags {
   observe?: boolean;
 }
 
-export interface RollbackFlags extends SessionFlags {
+export interface RollbackFlags extends SessionFlags, NarrationFlags {
   to?: string;
   reason?: string;
   force?: boolean;
   json?: boolean;
   observe?: boolean;
+}
+
+/** The Slack thread options of deploy and rollback (notify/deploy-slack.ts). */
+function slackOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--slack-thread <ref>',
+      "narrate in this Slack thread (CHANNEL:TS from `threader slack thread-open`; default $THREADER_SLACK_THREAD), else a new thread in the environment's slack.channel or SLACK_CHANNEL",
+    )
+    .option(
+      '--slack-wait <duration>',
+      'at the end, wait at most this long for the Slack thread to catch up (default 30s); the rest stays queued for `threader slack flush`',
+    )
+    .option('--no-slack', 'no Slack thread for this deploy');
 }
 
 /**
@@ -29,7 +44,7 @@ export interface RollbackFlags extends SessionFlags {
  * says to run `threader deploy --resume ID`, which continues it from its saved step.
  */
 export function register(program: Command): void {
-  program
+  const deploy = program
     .command('deploy')
     .summary('roll a version out to an environment (rolling, canary, blue-green)')
     .requiredOption('--config <file>', 'deploy config (YAML)')
@@ -47,13 +62,14 @@ export function register(program: Command): void {
     )
     .option('--by <name>', 'who deploys (default $THREADER_ACTOR, $GITHUB_ACTOR, $GITLAB_USER_LOGIN, $USER)')
     .option('--state-db <path>', 'deploy records (default: stateDb of the config)')
-    .option('--json', 'print only the final deploy record as JSON on stdout')
+    .option('--json', 'print only the final deploy record as JSON on stdout');
+  slackOptions(deploy)
     // The executor, drivers, nginx and the metric providers load only when a deploy runs.
     .action(async (positional: string | undefined, flags: DeployFlags) =>
       (await import('./deploy-action.js')).runDeploy(positional, flags),
     );
 
-  program
+  const rollback = program
     .command('rollback')
     .summary('roll an environment back to its previous known-good version (fast path: no analysis)')
     .description(
@@ -72,6 +88,8 @@ export function register(program: Command): void {
     .option('--by <name>', 'who rolls back')
     .option('--state-db <path>', 'deploy records (default: stateDb of the config)')
     .option('--json', 'print only the final deploy record as JSON on stdout')
-    .option('--observe', 'plan from what the drivers and nginx report now (automatic after a failed deploy)')
-    .action(async (flags: RollbackFlags) => (await import('./deploy-action.js')).runRollback(flags));
+    .option('--observe', 'plan from what the drivers and nginx report now (automatic after a failed deploy)');
+  slackOptions(rollback).action(async (flags: RollbackFlags) =>
+    (await import('./deploy-action.js')).runRollback(flags),
+  );
 }

@@ -1,0 +1,153 @@
+import { parseDuration } from '../config/duration.js';
+import type { Env } from '../config/load.js';
+import type { DeployRecord, EnvironmentSpec } from '../deploy/types.js';
+import { UsageError } from '../errors.js';
+import { guardStatus, type GuardContext } from '../guard/guard.js';
+import { parseThreadRef, type ThreadRef } from '../slack/thread-ref.js';
+import type { DeployStore } from '../store/deploy-types.js';
+import type { GuardLockView } from './deploy-reply.js';
+import { DeployNarrator } from './narrator.js';
+
+/**
+ * Where a deploy command narrates, and the Slack session that carries it (decision 2 of issue 6):
+ * `--slack-thread REF` / $THREADER_SLACK_THREAD (the pipeline's thread, adopted), else the
+ * environment's `slack.channel`, else SLACK_CHANNEL, else no narration (one line on stderr says
+ * why). Slack never fails or delays the deploy: at the end the command waits at most
+ * `--slack-wait` for the thread to catch up; what is left stays queued for `threader slack flush`.
+ */
+
+export interface NarrationFlags {
+  slackThread?: string;
+  slackWait?: string;
+  /** commander's `--no-slack` sets it false. */
+  slack?: boolean;
+}
+
+export interface NarrationPlan {
+  adopt?: ThreadRef;
+  waitMs: number;
+  off: boolean;
+}
+
+export const DEFAULT_SLACK_WAIT_MS = 30_000;
+
+/** Checks the Slack flags before anything starts (a bad REF is a usage error, exit 2). */
+export function narrationPlan(flags: NarrationFlags, env: Env): NarrationPlan {
+  const waitMs = flags.slackWait === undefined ? DEFAULT_SLACK_WAIT_MS : parseDuration(flags.slackWait);
+  if (waitMs === undefined || waitMs < 0)
+    throw new UsageError(`--slack-wait: "${flags.slackWait}" is not a duration (e.g. 30s, 2m, 0)`);
+  if (flags.slack === false) return { waitMs, off: true };
+  const text = flags.slackThread ?? (env.THREADER_SLACK_THREAD || undefined);
+  const flag = flags.slackThread !== undefined ? '--slack-thread' : 'THREADER_SLACK_THREAD';
+  return { waitMs, off: false, ...(text ? { adopt: parseThreadRef(text, flag) } : {}) };
+}
+
+export interface Narration {
+  narrator: DeployNarrator;
+  /** Waits (bounded) for the thread to catch up, then lets go of Slack and the thread store. */
+  close(): Promise<void>;
+}
+
+export interface NarrationSetup {
+  plan: NarrationPlan;
+  env: EnvironmentSpec;
+  deploys: Pick<DeployStore, 'get' | 'update'>;
+  guard: GuardContext;
+  configPath: string;
+  processEnv: Env;
+  say: (line: string) => void;
+}
+
+function lockView(guard: GuardContext): () => Promise<GuardLockView | undefined> {
+  return async () => {
+    const lock = (await guardStatus(guard)).lock;
+    if (!lock) return undefined;
+    return {
+      until: lock.until,
+      mode: lock.release.mode,
+      healthyEvaluations: lock.release.healthyEvaluations,
+      reason: lock.reason,
+      ...(lock.release.expiresAt ? { expiresAt: lock.release.expiresAt } : {}),
+    };
+  };
+}
+
+/**
+ * Opens the Slack session and the narrator for `record`, or says on stderr why there is none and
+ * returns undefined. Never throws: a deploy runs with or without its thread.
+ */
+export async function openNarration(
+  setup: NarrationSetup,
+  record: DeployRecord,
+): Promise<Narration | undefined> {
+  const { plan, say } = setup;
+  if (plan.off) return undefined;
+  try {
+    const { loadConfig } = await import('../config/load.js');
+    const config = await loadConfig({
+      configPath: setup.processEnv.THREADER_CONFIG || undefined,
+      env: setup.processEnv,
+    });
+    const token = config.secrets.slackToken;
+    const channel = setup.env.slack?.channel ?? (token ? config.slack.channel : undefined);
+    if (!plan.adopt && !record.threadRef && !channel) {
+      say(
+        `threader: no Slack thread for this deploy: no channel (set slack.channel of ${setup.env.name}, SLACK_CHANNEL or --slack-thread; --no-slack silences this)\n`,
+      );
+      return undefined;
+    }
+    if (!token) {
+      say('threader: no Slack thread for this deploy: SLACK_BOT_TOKEN or SLACK_BOT_TOKEN_FILE is not set\n');
+      return undefined;
+    }
+    const [{ SlackSession }, { deployRenderer }, { noteRenderer }, { createLogger }, { pino }] =
+      await Promise.all([
+        import('../slack/session.js'),
+        import('./deploy-renderer.js'),
+        import('../slack/note-renderer.js'),
+        import('../telemetry/logger.js'),
+        import('pino'),
+      ]);
+    // Slack's failures are logged on stderr: stdout may carry --json.
+    const logger = createLogger({
+      level: setup.processEnv.LOG_LEVEL || 'warn',
+      destination: pino.destination({ dest: 2, sync: true }),
+    });
+    const session = await SlackSession.open(config, {
+      logger,
+      renderers: (store) => ({ deploy: deployRenderer(store), note: noteRenderer }),
+    });
+    const narrator = new DeployNarrator({
+      slack: { store: session.store, kick: () => session.engine.kick() },
+      deploys: setup.deploys,
+      ...(channel ? { channel } : {}),
+      ...(plan.adopt ? { adopt: plan.adopt } : {}),
+      config: setup.configPath,
+      guardLock: lockView(setup.guard),
+      warn: (m) => say(`threader: ${m}\n`),
+    });
+    await narrator.begin(record);
+    return {
+      narrator,
+      close: async () => {
+        await narrator.settled();
+        const deadline = Date.now() + plan.waitMs;
+        while (!(await narrator.caughtUp().catch(() => true)) && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 100));
+        await narrator.saveRef();
+        narrator.stopPolling();
+        const left = await narrator.pending().catch(() => 0);
+        if (left > 0)
+          say(
+            `threader: ${left} Slack message${left === 1 ? '' : 's'} of this deploy not delivered within --slack-wait ${plan.waitMs / 1000}s: still queued in THREADER_DB; \`threader slack flush\` delivers them\n`,
+          );
+        if (narrator.failures > 0)
+          say(`threader: the Slack narration met ${narrator.failures} problem(s) (see above)\n`);
+        await session.close().catch(() => undefined);
+      },
+    };
+  } catch (err) {
+    say(`threader: no Slack thread for this deploy: ${(err as Error).message}\n`);
+    return undefined;
+  }
+}
