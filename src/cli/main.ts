@@ -18,12 +18,18 @@ function onStreamError(err: NodeJS.ErrnoException): void {
   if (err.code !== 'EPIPE') throw err;
 }
 
-/**
- * CLI entry. Each command lives in its own file under cli/ and exports `register(program)`;
- * the list is in cli/commands.ts. Commands set `process.exitCode` or return through
- * `exitWith()`; errors map to exit codes here, once: AppError.exitCode, usage errors 2.
- */
-export async function main(argv: string[]): Promise<number | undefined> {
+interface Output {
+  writeOut(s: string): void;
+  writeErr(s: string): void;
+}
+
+const toProcess: Output = {
+  writeOut: (s) => process.stdout.write(s),
+  writeErr: (s) => process.stderr.write(s),
+};
+
+/** The whole CLI as commander sees it; `main` runs it, `parseOnly` only parses with it. */
+async function buildProgram(output: Output): Promise<Command> {
   const program = new Command('threader')
     .description(
       'Alert Threader: Alertmanager → one live Slack thread per alert group; safe deploys behind nginx; retry and the QoS guard window',
@@ -33,8 +39,18 @@ export async function main(argv: string[]): Promise<number | undefined> {
     .enablePositionalOptions()
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput(output);
   for (const register of commands) register(program);
+  return program;
+}
+
+/**
+ * CLI entry. Each command lives in its own file under cli/ and exports `register(program)`;
+ * the list is in cli/commands.ts. Commands set `process.exitCode` or return through
+ * `exitWith()`; errors map to exit codes here, once: AppError.exitCode, usage errors 2.
+ */
+export async function main(argv: string[]): Promise<number | undefined> {
+  const program = await buildProgram(toProcess);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return undefined;
@@ -46,6 +62,42 @@ export async function main(argv: string[]): Promise<number | undefined> {
     if (isAppError(err)) {
       process.stderr.write(`threader: ${err.message}\n`);
       return err.exitCode;
+    }
+    throw err;
+  }
+}
+
+export type ParseResult = { ok: true; command: string } | { ok: false; error: string };
+
+/** Thrown by the preAction hook: parsing got as far as an action, which must not run. */
+class StopBeforeAction extends Error {
+  constructor(readonly command: string) {
+    super('parsed');
+  }
+}
+
+/**
+ * Parses `argv` exactly as `threader` would (the same program: unknown options, missing required
+ * options and arguments are refused) and stops before any action runs: no I/O, no Slack, no deploy.
+ * The pipelines' tests check every `threader …` line of the CI files with it. Checks made inside an
+ * action (e.g. a duration's syntax) are not made here.
+ */
+export async function parseOnly(argv: string[]): Promise<ParseResult> {
+  let said = '';
+  const program = await buildProgram({ writeOut: () => undefined, writeErr: (s) => void (said += s) });
+  program.hook('preAction', (_root, action) => {
+    const path: string[] = [];
+    for (let c: Command | null = action; c && c !== program; c = c.parent) path.unshift(c.name());
+    throw new StopBeforeAction(path.join(' '));
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return { ok: false, error: 'no command ran (a command group without its subcommand?)' };
+  } catch (err) {
+    if (err instanceof StopBeforeAction) return { ok: true, command: err.command };
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0) return { ok: true, command: err.code };
+      return { ok: false, error: said.trim() || err.message };
     }
     throw err;
   }
