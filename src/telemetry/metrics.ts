@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { createDeployMetrics } from './deploy-metrics.js';
 
 /**
  * Every metric `threader serve` exports, in one registry per app (tests run several apps in one
@@ -162,6 +163,8 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       help: 'Accepted notifications not yet turned into thread state.',
       registers: [registry],
     }),
+    /** threader_deploy*: read from the deploy records at scrape time (deploy-metrics.ts). */
+    deploys: createDeployMetrics(registry),
   };
   return m;
 }
