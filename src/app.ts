@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { systemClock, type Clock } from './clock.js';
 import { defaultChannel, type LoadedConfig } from './config/load.js';
 import type { ThreadKeyMode } from './core/types.js';
@@ -285,6 +286,7 @@ export async function createApp(config: LoadedConfig, deps: AppDeps = {}): Promi
       now: () => clock.now(),
       onQueued: () => actions.kick(),
       logger,
+      deployPresses: { deploys, host: hostname() },
     },
   });
 

@@ -1,4 +1,5 @@
 import type { ThreadStore } from '../store/types.js';
+import { isDeployPress } from './button-ids.js';
 import type { ActionRequest } from './payload.js';
 
 export interface AcceptDeps {
@@ -23,7 +24,8 @@ export interface AcceptResult {
 export async function acceptActionRequest(req: ActionRequest, deps: AcceptDeps): Promise<AcceptResult> {
   let queued = 0;
   for (const press of req.presses) {
-    if (press.kind === 'link') continue;
+    // Deploy presses are answered in the request itself (deploy-press.ts): nothing to carry out later.
+    if (press.kind === 'link' || isDeployPress(press)) continue;
     const thread = await deps.store.getThread(press.threadId);
     if (!thread || thread.kind !== 'alert') {
       return {

@@ -9,7 +9,10 @@ export const ACTION_IDS = {
   unsilence: 'threader_unsilence',
   runbook: 'threader_runbook',
   alertmanager: 'threader_alertmanager',
-  /** A deploy's approval request (value: the deploy id). */
+  /**
+   * A deploy's approval request. Value: the deploy id, optionally `@` and the approve step's index
+   * (deployApprovalValue), so a press of an older request cannot answer a later gate.
+   */
   deployApprove: 'threader_deploy_approve',
   deployReject: 'threader_deploy_reject',
 } as const;
@@ -36,9 +39,28 @@ export type Press =
   | { kind: 'silence'; threadId: string; durationMs: number }
   | { kind: 'unsilence'; threadId: string }
   /** A link button (Runbook, Alertmanager): Slack tells us, Slack opens the link; nothing to do. */
-  | { kind: 'link' };
+  | { kind: 'link' }
+  | DeployPress;
+
+/** Approve / Reject on a deploy's approval request; `step` is the gate's index when the button names it. */
+export interface DeployPress {
+  kind: 'deploy-approve' | 'deploy-reject';
+  deployId: string;
+  step?: number;
+}
 
 const THREAD_ID = /^[A-Za-z0-9_:.-]{1,100}$/;
+/** Deploy ids are `d-20261126T120000Z-a1b2c3`; the step index is at most 4 digits. */
+const DEPLOY_VALUE = /^([A-Za-z0-9][A-Za-z0-9_.-]{0,99})(?:@(\d{1,4}))?$/;
+
+/** The Approve / Reject buttons' value for the gate at step `index` of deploy `deployId`. */
+export function deployApprovalValue(deployId: string, index?: number): string {
+  return index === undefined ? deployId : `${deployId}@${index}`;
+}
+
+export function isDeployPress(p: Press): p is DeployPress {
+  return p.kind === 'deploy-approve' || p.kind === 'deploy-reject';
+}
 
 /** The press one action of a payload stands for, or undefined when it is none of ours. */
 export function pressOf(action: {
@@ -58,6 +80,16 @@ export function pressOf(action: {
       if (!m || !SILENCE_CHOICES.some((c) => c.hours === hours) || !THREAD_ID.test(m[2] as string))
         return undefined;
       return { kind: 'silence', threadId: m[2] as string, durationMs: hours * 3_600_000 };
+    }
+    case ACTION_IDS.deployApprove:
+    case ACTION_IDS.deployReject: {
+      const m = value ? DEPLOY_VALUE.exec(value) : null;
+      if (!m) return undefined;
+      return {
+        kind: action.action_id === ACTION_IDS.deployApprove ? 'deploy-approve' : 'deploy-reject',
+        deployId: m[1] as string,
+        ...(m[2] !== undefined ? { step: Number(m[2]) } : {}),
+      };
     }
     case ACTION_IDS.runbook:
     case ACTION_IDS.alertmanager:

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ACTION_IDS, deployApprovalValue, pressOf } from './button-ids.js';
 import { parseActionRequest } from './payload.js';
 
 const form = (payload: unknown) => new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
@@ -33,6 +34,32 @@ describe('parseActionRequest', () => {
     ['a link button is a press with nothing to do', [{ action_id: 'threader_runbook' }], [{ kind: 'link' }]],
     ['a foreign action is ignored', [{ action_id: 'someone_else', value: 'x' }], []],
     ['a thread id with odd characters is refused', [{ action_id: 'threader_ack', value: 'ep 1; drop' }], []],
+    [
+      'Approve on a deploy names the deploy',
+      [{ action_id: 'threader_deploy_approve', value: 'd-20261126T120000Z-a1b2c3' }],
+      [{ kind: 'deploy-approve', deployId: 'd-20261126T120000Z-a1b2c3' }],
+    ],
+    [
+      'Reject on a deploy names the deploy',
+      [{ action_id: 'threader_deploy_reject', value: 'd-20261126T120000Z-a1b2c3' }],
+      [{ kind: 'deploy-reject', deployId: 'd-20261126T120000Z-a1b2c3' }],
+    ],
+    [
+      'a deploy button may name the gate it belongs to',
+      [{ action_id: 'threader_deploy_approve', value: 'd-20261126T120000Z-a1b2c3@4' }],
+      [{ kind: 'deploy-approve', deployId: 'd-20261126T120000Z-a1b2c3', step: 4 }],
+    ],
+    ['a deploy button without a value is not a press', [{ action_id: 'threader_deploy_approve' }], []],
+    [
+      'a deploy id with odd characters is refused',
+      [{ action_id: 'threader_deploy_reject', value: '../d-1; rm' }],
+      [],
+    ],
+    [
+      'a gate that is not a number is refused',
+      [{ action_id: 'threader_deploy_approve', value: 'd-1@next' }],
+      [],
+    ],
   ];
   it.each(cases)('%s', (_name, actions, presses) => {
     const req = parseActionRequest(form({ ...base, actions }));
@@ -51,5 +78,19 @@ describe('parseActionRequest', () => {
     ['a payload without a user', form({ type: 'block_actions', actions: [] })],
   ])('refuses %s as invalid input', (_name, body) => {
     expect(() => parseActionRequest(body)).toThrow(expect.objectContaining({ code: 'invalid_input' }));
+  });
+});
+
+describe('deployApprovalValue', () => {
+  it.each([
+    ['names the deploy alone when the gate is not given', 'd-1', undefined],
+    ['names the gate after an @ when given', 'd-1', 3],
+  ])('%s, and pressOf reads it back', (_name, id, step) => {
+    const value = deployApprovalValue(id, step);
+    expect(pressOf({ action_id: ACTION_IDS.deployApprove, value })).toEqual({
+      kind: 'deploy-approve',
+      deployId: id,
+      ...(step !== undefined ? { step } : {}),
+    });
   });
 });

@@ -29,7 +29,7 @@ describe('DeployExecutor approval gate', () => {
       index: 0,
       approvers: ['U0ALICE'],
     });
-    await t.store.requestControl('d-1', { action: 'approve', by: 'slack:U0ALICE:alice' }, 0);
+    await t.store.requestControl('d-1', { action: 'approve', by: 'slack:U0ALICE:alice' });
     expect((await t.drive(running)).status).toBe('succeeded');
   });
 
@@ -40,7 +40,7 @@ describe('DeployExecutor approval gate', () => {
     await t.clock.advance(1_000);
     const asked = (await t.store.events('d-1')).find((e) => e.event.type === 'approval-requested');
     expect(asked?.event).not.toHaveProperty('approvers');
-    await t.store.requestControl('d-1', { action: 'abort', by: 'x' }, 0);
+    await t.store.requestControl('d-1', { action: 'abort', by: 'x' });
     await t.drive(running);
   });
 
@@ -49,7 +49,7 @@ describe('DeployExecutor approval gate', () => {
     await t.store.create(t.record);
     const running = t.executor.run('d-1');
     await t.clock.advance(1_000);
-    await t.store.requestControl('d-1', { action: 'approve', by: 'slack:U0ALICE:alice' }, 0);
+    await t.store.requestControl('d-1', { action: 'approve', by: 'slack:U0ALICE:alice' });
     const done = await t.drive(running);
     expect(done.status).toBe('succeeded');
     expect(t.events.filter((e) => e.type === 'approved')).toEqual([
@@ -66,11 +66,11 @@ describe('DeployExecutor approval gate', () => {
     const running = t.executor.run('d-1');
     await t.clock.advance(5_000);
     expect((await t.store.get('d-1'))?.status).toBe('waiting-approval');
-    await t.store.requestControl(
-      'd-1',
-      { action: 'abort', by: 'slack:U0ALICE:alice', reason: 'rejected in Slack by @alice' },
-      0,
-    );
+    await t.store.requestControl('d-1', {
+      action: 'abort',
+      by: 'slack:U0ALICE:alice',
+      reason: 'rejected in Slack by @alice',
+    });
     const done = await t.drive(running);
     expect(done.status).toBe('aborted');
     expect(done.failure).toMatchObject({

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { acceptActionRequest, type AcceptDeps } from '../../actions/accept.js';
+import { answerDeployPresses, type DeployPressDeps } from '../../actions/deploy-press.js';
 import { parseActionRequest } from '../../actions/payload.js';
 import { respondEphemeral } from '../../actions/respond.js';
 import { UnauthorizedError } from '../../errors.js';
@@ -12,7 +13,12 @@ export interface SlackActionsDeps extends AcceptDeps {
   signingSecret?: string;
   store: AcceptDeps['store'] & Pick<ThreadStore, 'rememberOnce'>;
   logger?: Logger;
+  /** Approve / Reject on deploy approval requests (deploys unset: refused, saying which setting). */
+  deployPresses?: Omit<DeployPressDeps, 'now' | 'logger'>;
 }
+
+/** Slack wants the request answered within 3 s (protocol); a slower answer still goes to response_url. */
+const ANSWER_WITHIN_MS = 2_500;
 
 const FORM = 'application/x-www-form-urlencoded';
 
@@ -21,6 +27,8 @@ const FORM = 'application/x-www-form-urlencoded';
  * signing secret over the RAW body before anything else; a refused one (wrong or missing signature,
  * stale timestamp, replay) is 401 and changes nothing. The presses are recorded and the request is
  * answered at once; the worker carries them out and tells the presser through response_url.
+ * Approve / Reject on a deploy is decided within the request (deploy-press.ts) and answered both
+ * in the response and through response_url.
  */
 export function registerSlackActionRoutes(app: FastifyInstance, deps: SlackActionsDeps): void {
   void app.register(async (scope) => {
@@ -50,13 +58,20 @@ export function registerSlackActionRoutes(app: FastifyInstance, deps: SlackActio
         throw new UnauthorizedError('Slack request signature check failed: replayed request');
       }
       const request = parseActionRequest(rawBody);
+      // Deploy presses are decided here (a read and one durable write), the presser told at once.
+      const deploy = answerDeployPresses(request, {
+        host: '',
+        ...deps.deployPresses,
+        now: deps.now,
+        ...(deps.logger ? { logger: deps.logger } : {}),
+      }).then((answers) => answers?.map((a) => a.text).join('\n'));
+      void deploy.then((text) => {
+        if (text) void respondEphemeral(request.responseUrl, text);
+      });
       const res = await acceptActionRequest(request, deps);
-      if (res.error) {
-        void respondEphemeral(request.responseUrl, res.text as string);
-        return reply
-          .status(200)
-          .send({ response_type: 'ephemeral', replace_original: false, text: res.text });
-      }
+      if (res.error) void respondEphemeral(request.responseUrl, res.text as string);
+      const text = res.error ? res.text : await within(deploy, ANSWER_WITHIN_MS);
+      if (text) return reply.status(200).send({ response_type: 'ephemeral', replace_original: false, text });
       return reply.status(200).send();
     });
   });
@@ -64,4 +79,13 @@ export function registerSlackActionRoutes(app: FastifyInstance, deps: SlackActio
 
 function header(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
+}
+
+/** The value when `p` settles within `ms`, else undefined (it still settles later). */
+function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
