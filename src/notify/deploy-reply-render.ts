@@ -40,6 +40,11 @@ function checkLine(c: CheckResult): string {
   return `• *${t(c.check)}* ${OUTCOME_EMOJI[c.outcome] ?? ''} ${t(c.message)} — value ${t(value)}, threshold ${t(`${c.comparator} ${c.threshold}`)}${query}`;
 }
 
+/** A configured approver: a Slack user ID becomes a mention, anything else stays text. */
+function mention(id: string): string {
+  return /^[UW][A-Z0-9]{2,30}$/.test(id) ? `<@${id}>` : t(id);
+}
+
 function releaseText(lock: GuardLockView): string {
   const cap = lock.expiresAt ? `; it expires at ${slackDate(Date.parse(lock.expiresAt))} at the latest` : '';
   if (lock.mode === 'time') return `It is released at ${slackDate(Date.parse(lock.until))}.`;
@@ -86,7 +91,10 @@ export function renderReply(payload: unknown): SlackMessage & { broadcast?: bool
       return plain(head, [section([head, ...r.checks.map(checkLine)].join('\n'))]);
     }
     case 'approval-requested': {
-      const head = `:raised_hand: *Approval needed* to go on: ${t(r.reason)}. Times out ${slackDate(r.timeoutAt)}.`;
+      // The same value as actions/button-ids.ts deployApprovalValue: `ID` or `ID@STEP`.
+      const value = r.step === undefined ? r.deployId : `${r.deployId}@${r.step}`;
+      const only = r.approvers?.length ? ` Only ${r.approvers.map(mention).join(', ')} may answer here.` : '';
+      const head = `:raised_hand: *Approval needed* to go on: ${t(r.reason)}. Times out ${slackDate(r.timeoutAt)}.${only}`;
       const blocks: Block[] = [
         section(head),
         {
@@ -98,14 +106,14 @@ export function renderReply(payload: unknown): SlackMessage & { broadcast?: bool
               action_id: ACTION_IDS.deployApprove,
               text: { type: 'plain_text', text: 'Approve', emoji: true },
               style: 'primary',
-              value: r.deployId,
+              value,
             },
             {
               type: 'button',
               action_id: ACTION_IDS.deployReject,
               text: { type: 'plain_text', text: 'Reject', emoji: true },
               style: 'danger',
-              value: r.deployId,
+              value,
               confirm: {
                 title: { type: 'plain_text', text: 'Reject this deploy?' },
                 text: { type: 'plain_text', text: 'Traffic goes back to the stable version.' },

@@ -64,6 +64,10 @@ export type DeployReply =
       deployId: string;
       reason: string;
       timeoutAt: number;
+      /** The approve step's index: the buttons name it, so a press cannot answer a later gate. */
+      step?: number;
+      /** Slack user IDs who may answer from Slack; absent = anyone in the channel. */
+      approvers?: string[];
       /** The fallback: `threader approve ID --config …`. */
       approveCommand: string;
       abortCommand: string;

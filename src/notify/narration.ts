@@ -168,6 +168,8 @@ function replies(story: Story, event: DeployEvent, ctx: StoryContext): DeployRep
           deployId: event.deployId,
           reason: event.reason,
           timeoutAt: event.timeoutAt,
+          ...(event.index !== undefined ? { step: event.index } : {}),
+          ...(event.approvers?.length ? { approvers: event.approvers } : {}),
           approveCommand: command('approve', event.deployId, story.config),
           abortCommand: command('abort', event.deployId, story.config),
         },
