@@ -98,6 +98,11 @@ export async function createApp(config: LoadedConfig, deps: AppDeps = {}): Promi
     (config.deploys.stateDb
       ? await (await import('./store/deploy-sqlite.js')).openDeployStore(config.deploys.stateDb)
       : undefined);
+  // The dashboard's deployments view and the threader_deploy* metrics read the same records.
+  if (deploys) {
+    live.watchDeploys(deploys);
+    metrics.deploys.watch(deploys);
+  }
   // On PostgreSQL several replicas may share the store: work is divided with leases.
   const replica = isPostgresUrl(config.store.db)
     ? { owner: replicaName(), leaseMs: config.store.lease, pollMs: config.store.poll }
@@ -279,6 +284,7 @@ export async function createApp(config: LoadedConfig, deps: AppDeps = {}): Promi
         () => clock.now(),
       ),
       events: live.events,
+      deploys,
     },
     slackActions: {
       signingSecret: config.secrets.slackSigningSecret,

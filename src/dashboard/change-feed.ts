@@ -51,18 +51,20 @@ export function observeStore(store: ThreadStore, publish: Publish): ThreadStore 
 
 /**
  * What this process cannot see happen: the guard lock file (written by `threader guard` commands
- * elsewhere) and, with replicas on PostgreSQL, other replicas' writes (seen as a change in the
- * store's counts). Polled only while someone watches a page.
+ * elsewhere), with replicas on PostgreSQL other replicas' writes (seen as a change in the store's
+ * counts), and the deploy records `threader deploy` writes. Polled only while someone watches a page.
  */
 export class ChangePoller {
   private timer: unknown;
-  private last: { guard?: string; store?: string } = {};
+  private last: { guard?: string; store?: string; deploys?: string } = {};
   private running = false;
 
   constructor(
     private readonly opts: {
       guardFile(): string | undefined;
       storeFingerprint(): Promise<string>;
+      /** Absent while serve reads no deploy records (deploy-feed.ts). */
+      deployFingerprint?(): Promise<string>;
       publish: Publish;
       intervalMs?: number;
       timers: Timers;
@@ -89,9 +91,13 @@ export class ChangePoller {
     try {
       const guard = await guardFingerprint(this.opts.guardFile());
       const store = await this.opts.storeFingerprint().catch(() => this.last.store);
+      const deploys = this.opts.deployFingerprint
+        ? await this.opts.deployFingerprint().catch(() => this.last.deploys)
+        : undefined;
       if (!baseline && guard !== this.last.guard) this.opts.publish({ type: 'guard' });
       if (!baseline && store !== this.last.store) this.opts.publish({ type: 'threads' });
-      this.last = { guard, store };
+      if (!baseline && deploys !== this.last.deploys) this.opts.publish({ type: 'deploy' });
+      this.last = { guard, store, deploys };
     } finally {
       this.running = false;
     }

@@ -1,11 +1,15 @@
+import type { DeployStore } from '../store/deploy-types.js';
 import type { ThreadStore } from '../store/types.js';
 import { ChangePoller, observeStore } from './change-feed.js';
+import { deployFingerprint } from './deploy-feed.js';
 import { LiveEvents, realTimers, type Timers } from './live-events.js';
 
 export interface LiveFeed {
   events: LiveEvents;
   /** The store to hand to everything else: its writes become live events. */
   observe(store: ThreadStore): ThreadStore;
+  /** The deploy records serve reads (deploys.stateDb): changes become `deploy` events while a page is open. */
+  watchDeploys(store: Pick<DeployStore, 'list' | 'events'>): void;
 }
 
 /**
@@ -21,6 +25,7 @@ export function createLiveFeed(opts: {
 }): LiveFeed {
   let observed: ThreadStore | undefined;
   let poller: ChangePoller | undefined;
+  let deploys: (() => Promise<string>) | undefined;
   const events = new LiveEvents({
     heartbeatMs: opts.heartbeatMs,
     timers: opts.timers,
@@ -36,11 +41,15 @@ export function createLiveFeed(opts: {
           const s = await (observed as ThreadStore).stats(opts.now());
           return [s.threads, s.openThreads, s.pendingNotifications, s.outboxDepth, s.deadItems].join(':');
         },
+        deployFingerprint: () => (deploys ? deploys() : Promise.resolve('none')),
         publish: (e) => events.publish(e),
         intervalMs: opts.pollMs,
         timers: opts.timers ?? realTimers,
       });
       return observed;
+    },
+    watchDeploys(store) {
+      deploys = deployFingerprint(store);
     },
   };
 }
