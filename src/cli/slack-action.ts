@@ -56,7 +56,7 @@ export async function threadReply(flags: ThreadReplyFlags): Promise<void> {
     status: parseStatus(flags.status),
     text: flags.text,
     rollbackCommand: flags.rollbackCommand,
-    links: flags.link.map(parseLink),
+    links: (flags.link ?? []).map(parseLink),
   });
   const timeoutMs = parseTimeout(flags.timeout);
   const config = await setup(flags);
@@ -73,7 +73,7 @@ export async function threadReply(flags: ThreadReplyFlags): Promise<void> {
 
 export async function notify(flags: NotifyFlags): Promise<void> {
   const text = requireText('--text', flags.text);
-  const links = flags.link.map(parseLink);
+  const links = (flags.link ?? []).map(parseLink);
   const timeoutMs = parseTimeout(flags.timeout);
   const config = await setup(flags);
   const channel = parseChannel('--channel', flags.channel ?? config.slack.channel);

@@ -19,13 +19,13 @@ export interface ThreadReplyFlags extends SlackCommonFlags {
   status?: string;
   text?: string;
   rollbackCommand?: string;
-  link: string[];
+  link?: string[];
 }
 
 export interface NotifyFlags extends SlackCommonFlags {
   channel?: string;
   text?: string;
-  link: string[];
+  link?: string[];
 }
 
 const EXIT_CODES =
@@ -33,7 +33,7 @@ const EXIT_CODES =
   '`threader slack flush` or the next command), 2 usage, 3 Slack refused (invalid_auth, ' +
   'channel_not_found, … — a person must act).';
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 function common(cmd: Command): Command {
   return cmd
@@ -60,6 +60,7 @@ export function register(program: Command): void {
   common(
     slack
       .command('thread-open')
+      .summary('post a thread parent and print its reference CHANNEL:TS')
       .description(
         'post the thread parent, wait for its ts and print CHANNEL:TS; under GitHub Actions also ' +
           'append thread=REF to $GITHUB_OUTPUT. ' +
@@ -78,6 +79,7 @@ export function register(program: Command): void {
   common(
     slack
       .command('thread-reply')
+      .summary('reply a stage result into the thread (failure: also in the channel)')
       .description(
         `reply a stage result into the thread (a failure is also shown in the channel). ${EXIT_CODES}`,
       ),
@@ -87,20 +89,24 @@ export function register(program: Command): void {
     .requiredOption('--status <status>', 'success, failure, cancelled or skipped')
     .option('--text <text>', 'more detail (plain text; escaped)')
     .option('--rollback-command <cmd>', 'a ready-to-run command, shown as a code block')
-    .option('--link <name=url>', 'a link under the reply (repeatable; http(s) only)', collect, [])
+    .option('--link <name=url>', 'a link under the reply (repeatable; http(s) only)', collect)
     .action(async (flags: ThreadReplyFlags) => (await import('./slack-action.js')).threadReply(flags));
 
   common(
-    slack.command('notify').description(`post one message (not a thread), e.g. a summary. ${EXIT_CODES}`),
+    slack
+      .command('notify')
+      .summary('post one message, e.g. a summary')
+      .description(`post one message (not a thread), e.g. a summary. ${EXIT_CODES}`),
   )
     .option('--channel <id>', 'Slack channel ID (default $SLACK_CHANNEL)')
     .requiredOption('--text <text>', 'the message (plain text; escaped)')
-    .option('--link <name=url>', 'a link under the message (repeatable; http(s) only)', collect, [])
+    .option('--link <name=url>', 'a link under the message (repeatable; http(s) only)', collect)
     .action(async (flags: NotifyFlags) => (await import('./slack-action.js')).notify(flags));
 
   common(
     slack
       .command('flush')
+      .summary('deliver what earlier commands left queued')
       .description(
         'deliver what earlier commands left queued in THREADER_DB (CI steps, deploy threads). ' + EXIT_CODES,
       ),

@@ -1,0 +1,277 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSlackEmulator, type SlackEmulator } from '../../src/emulator/index.js';
+import { runThreader, stopAll, type RunResult } from '../helpers/process.js';
+
+// `threader slack …` as a pipeline runs it: separate processes (jobs), each with its own store
+// unless a test says otherwise, against the Slack emulator over HTTP.
+
+const TOKEN = 'xoxb-pipeline-secret-7f3a';
+const dir = mkdtempSync(join(tmpdir(), 'slack-cmds-'));
+let emu: SlackEmulator;
+let jobs = 0;
+
+/** The environment of one CI job: nothing of the machine's own CI or Slack settings leaks in. */
+function jobEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([k]) => !/^(GITHUB_|GITLAB_|CI_|SLACK_|THREADER_)/.test(k) && k !== 'CI',
+    ),
+  );
+  return {
+    ...clean,
+    SLACK_BOT_TOKEN: TOKEN,
+    SLACK_API_URL: emu.url,
+    THREADER_DB: join(dir, `job-${++jobs}.db`),
+    ...extra,
+  };
+}
+
+function slack(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<RunResult> {
+  return runThreader(['slack', ...args], { env, timeoutMs });
+}
+
+/** Every run: the token never appears in anything a pipeline log would keep. */
+function noSecret(r: RunResult): RunResult {
+  expect(r.stdout + r.stderr).not.toContain(TOKEN);
+  return r;
+}
+
+beforeAll(async () => {
+  emu = await startSlackEmulator({ token: TOKEN });
+});
+
+afterAll(async () => {
+  await stopAll();
+  await emu.close();
+});
+
+describe('a pipeline thread across jobs', () => {
+  it('opens the thread, hands its reference to later jobs, and they reply into it in order', async () => {
+    const githubOutput = join(dir, 'github-output');
+    const dotenv = join(dir, 'slack.env');
+    writeFileSync(dotenv, 'OTHER=kept\n');
+    const open = noSecret(
+      await slack(
+        ['thread-open', '--channel', 'C0PIPE', '--title', 'Deploy api v2 → production', '--dotenv', dotenv],
+        jobEnv({ GITHUB_OUTPUT: githubOutput }),
+      ),
+    );
+    expect(open.code).toBe(0);
+    const ref = open.stdout.trim();
+    expect(ref).toMatch(/^C0PIPE:\d+\.\d{6}$/);
+    expect(readFileSync(githubOutput, 'utf8')).toBe(`thread=${ref}\n`);
+    expect(readFileSync(dotenv, 'utf8')).toBe(`OTHER=kept\nTHREADER_SLACK_THREAD=${ref}\n`);
+
+    // Job 2 names the thread with --thread; job 3 gets it from the dotenv artifact's variable.
+    const build = await slack(
+      [
+        'thread-reply',
+        '--thread',
+        ref,
+        '--stage',
+        'build',
+        '--status',
+        'success',
+        '--link',
+        'Run=https://ci.example/runs/1',
+      ],
+      jobEnv(),
+    );
+    expect(noSecret(build).code).toBe(0);
+    const tests = await slack(
+      ['thread-reply', '--stage', 'test', '--status', 'skipped', '--text', 'docs-only change'],
+      jobEnv({ THREADER_SLACK_THREAD: ref }),
+    );
+    expect(noSecret(tests).code).toBe(0);
+
+    const [thread, ...others] = emu.threads('C0PIPE');
+    expect(others).toHaveLength(0);
+    expect(`C0PIPE:${thread?.parent.ts}`).toBe(ref);
+    expect(thread?.parent.text).toBe('Deploy api v2 → production');
+    expect(thread?.replies.map((r) => [r.text, r.reply_broadcast])).toEqual([
+      [':white_check_mark: *build* succeeded', false],
+      [':fast_forward: *test* was skipped\ndocs-only change', false],
+    ]);
+    expect(JSON.stringify(thread?.replies[0]?.blocks)).toContain('<https://ci.example/runs/1|Run>');
+  });
+
+  it('broadcasts a failure with the rollback command as a code block, and a stage named <!channel> mentions nobody', async () => {
+    const ref = (
+      await slack(['thread-open', '--channel', 'C0FAIL', '--title', 'Deploy api v3'], jobEnv())
+    ).stdout.trim();
+    const r = await slack(
+      [
+        'thread-reply',
+        '--thread',
+        ref,
+        '--stage',
+        'canary <!channel>',
+        '--status',
+        'failure',
+        '--text',
+        'http_5xx_ratio 7% > 1%',
+        '--rollback-command',
+        'threader rollback --config deploy.yaml --env production',
+      ],
+      jobEnv(),
+    );
+    expect(noSecret(r).code).toBe(0);
+    const [reply] = emu.threads('C0FAIL')[0]?.replies ?? [];
+    expect(reply?.reply_broadcast).toBe(true);
+    expect(reply?.text).toBe(
+      ':x: *canary &lt;!channel&gt;* failed\nhttp_5xx_ratio 7% &gt; 1%\nRoll back with:',
+    );
+    expect(JSON.stringify(reply?.blocks)).toContain(
+      '```threader rollback --config deploy.yaml --env production```',
+    );
+    expect(JSON.stringify(emu.messages('C0FAIL'))).not.toContain('<!channel>');
+  });
+
+  it('reuses the thread when a step of the same CI run is retried (one parent)', async () => {
+    const run = {
+      GITHUB_ACTIONS: 'true',
+      GITHUB_REPOSITORY: 'acme/api',
+      GITHUB_RUN_ID: '4242',
+      GITHUB_RUN_ATTEMPT: '1',
+    };
+    const env = jobEnv(run);
+    const first = await slack(['thread-open', '--channel', 'C0RETRY', '--title', 'Run 4242'], env);
+    const again = await slack(['thread-open', '--channel', 'C0RETRY', '--title', 'Run 4242'], env);
+    expect([first.code, again.code]).toEqual([0, 0]);
+    expect(again.stdout).toBe(first.stdout);
+    expect(emu.threads('C0RETRY')).toHaveLength(1);
+  });
+
+  it('posts a plain summary with notify, its links clickable', async () => {
+    const r = await slack(
+      [
+        'notify',
+        '--channel',
+        'C0NOTE',
+        '--text',
+        'Release v2 is out',
+        '--link',
+        'Changelog=https://example.com/v2',
+      ],
+      jobEnv(),
+    );
+    expect(noSecret(r).code).toBe(0);
+    const [message] = emu.messages('C0NOTE');
+    expect(r.stdout.trim()).toBe(`C0NOTE:${message?.ts}`);
+    expect(message?.text).toBe('Release v2 is out');
+    expect(JSON.stringify(message?.blocks)).toContain('<https://example.com/v2|Changelog>');
+  });
+});
+
+describe('when Slack is slow, away or says no', () => {
+  it('waits out a 429 for as long as Retry-After says, then delivers', async () => {
+    const ref = (
+      await slack(['thread-open', '--channel', 'C0SLOW', '--title', 'Run'], jobEnv())
+    ).stdout.trim();
+    emu.faults.failNext('chat.postMessage', { status: 429, retryAfter: 2 });
+    const r = await slack(
+      ['thread-reply', '--thread', ref, '--stage', 'build', '--status', 'success'],
+      jobEnv(),
+    );
+    expect(noSecret(r).code).toBe(0);
+    const posts = emu.calls({ method: 'chat.postMessage', channel: 'C0SLOW' }).slice(-2);
+    expect(posts.map((c) => c.http_status)).toEqual([429, 200]);
+    expect((posts[1]?.at_ms ?? 0) - (posts[0]?.at_ms ?? 0)).toBeGreaterThanOrEqual(2_000);
+    expect(emu.threads('C0SLOW')[0]?.replies).toHaveLength(1);
+  });
+
+  it('exits 1 within --timeout while Slack is unreachable, and slack flush delivers it later', async () => {
+    const down = await startSlackEmulator({ token: TOKEN });
+    const downUrl = down.url;
+    await down.close();
+    const db = join(dir, 'offline.db');
+    const started = Date.now();
+    const r = await slack(
+      [
+        'thread-open',
+        '--channel',
+        'C0LATER',
+        '--title',
+        'Run while Slack is away',
+        '--key',
+        'run-1',
+        '--timeout',
+        '2s',
+      ],
+      jobEnv({ SLACK_API_URL: downUrl, THREADER_DB: db }),
+    );
+    expect(noSecret(r).code).toBe(1);
+    expect(Date.now() - started).toBeLessThan(2_000 + 5_000);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('not delivered to Slack within 2s');
+    expect(r.stderr).toContain('still queued');
+    expect(emu.messages('C0LATER')).toHaveLength(0);
+
+    const flush = await slack(['flush', '--timeout', '20s'], jobEnv({ THREADER_DB: db }));
+    expect(noSecret(flush).code).toBe(0);
+    expect(emu.threads('C0LATER').map((t) => t.parent.text)).toEqual(['Run while Slack is away']);
+    // The step re-run after the outage finds its thread instead of opening a second one.
+    const again = await slack(
+      ['thread-open', '--channel', 'C0LATER', '--title', 'Run while Slack is away', '--key', 'run-1'],
+      jobEnv({ THREADER_DB: db }),
+    );
+    expect(again.stdout.trim()).toBe(`C0LATER:${emu.threads('C0LATER')[0]?.parent.ts}`);
+    expect(emu.messages('C0LATER')).toHaveLength(1);
+  });
+
+  it('exits 3 naming Slack’s error when the channel does not exist', async () => {
+    emu.deleteChannel('C0GONE');
+    const started = Date.now();
+    const r = await slack(
+      ['thread-open', '--channel', 'C0GONE', '--title', 'Run', '--timeout', '20s'],
+      jobEnv(),
+    );
+    expect(noSecret(r).code).toBe(3);
+    expect(r.stderr).toContain('Slack refused: channel_not_found (channel C0GONE)');
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+});
+
+describe('usage errors exit 2 before anything is posted', () => {
+  it.each([
+    [
+      'a missing token names both ways to give one',
+      ['notify', '--channel', 'C0X', '--text', 'hi'],
+      { SLACK_BOT_TOKEN: '' },
+      'SLACK_BOT_TOKEN or SLACK_BOT_TOKEN_FILE',
+    ],
+    [
+      'a malformed reference names --thread',
+      ['thread-reply', '--thread', 'C0X-17', '--stage', 's', '--status', 'success'],
+      {},
+      '--thread: "C0X-17" is not a thread reference',
+    ],
+    [
+      'an unknown status lists the valid ones',
+      ['thread-reply', '--thread', 'C0X:1700000000.000100', '--stage', 's', '--status', 'ok'],
+      {},
+      'must be one of success, failure, cancelled, skipped',
+    ],
+    [
+      'a channel name instead of an ID is refused',
+      ['thread-open', '--channel', '#deploys', '--title', 't'],
+      {},
+      'must be a Slack channel ID',
+    ],
+    [
+      'a link that is not http(s) is refused',
+      ['notify', '--channel', 'C0X', '--text', 'hi', '--link', 'x=javascript:alert(1)'],
+      {},
+      'is not an http(s) URL',
+    ],
+  ])('%s', async (_name, args, extra, said) => {
+    const before = emu.stats().total;
+    const r = await slack(args, jobEnv(extra));
+    expect(noSecret(r).code).toBe(2);
+    expect(r.stderr).toContain(said);
+    expect(emu.stats().total).toBe(before);
+  });
+});
