@@ -1,0 +1,320 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACTION_IDS, DEPLOY_APPROVAL_BLOCK_ID, deployApprovalValue } from '../../src/actions/button-ids.js';
+import { systemClock } from '../../src/clock.js';
+import { DeployExecutor } from '../../src/deploy/executor.js';
+import type { DeployEvent, DeployRecord, Step } from '../../src/deploy/types.js';
+import { LockFile } from '../../src/guard/lock-file.js';
+import { policies } from '../../src/retry/policy.js';
+import { signSlackRequest } from '../../src/slack/signature.js';
+import { createWebSlackClient } from '../../src/slack/web-client.js';
+import { openDeployStore } from '../../src/store/deploy-sqlite.js';
+import type { DeployStoreWithControls } from '../../src/store/deploy-types.js';
+import { FakeDriver, FakeRouter, testEnv, testRecord } from '../deploy/fakes.js';
+import { startThreader, TEST_TOKEN, type TestThreader } from '../helpers/threader.js';
+
+/**
+ * Approve / Reject from Slack, end to end over real HTTP: a deploy's executor waits at its
+ * approval gate on a SQLite deploy database, `threader serve` reads the same file
+ * (THREADER_DEPLOY_DB), and the Slack emulator clicks the buttons of the approval request and
+ * signs the request as Slack would. A press that is refused — bad signature, a replay, someone
+ * not among the approvers, a finished deploy — writes nothing to the deploy database.
+ */
+
+const SECRET = 'test-signing-secret-deploys-4b1d';
+const ALICE = { id: 'U0ALICE', name: 'alice' };
+const MALLORY = { id: 'U0MALLORY', name: 'mallory' };
+const stable = { a: 1, b: 1, c: 1, d: 1 };
+const steps: Step[] = [
+  { kind: 'approve', reason: 'deploy v2 to production' },
+  { kind: 'set-weight', weights: { a: 3, b: 3, c: 3, d: 1 }, requestedPercent: 10, effectivePercent: 10 },
+  { kind: 'set-weight', weights: { a: 0, b: 0, c: 0, d: 1 } },
+];
+
+interface Click {
+  status: number;
+  body: string;
+  request: { headers: Record<string, string>; body: string };
+}
+
+/** One deploy driven by a real executor in this process; its approval request posted with buttons. */
+interface Gated {
+  id: string;
+  channel: string;
+  /** The first approval request's message. */
+  ts: string;
+  /** The k-th approval request's message, once posted. */
+  request(k: number): Promise<string>;
+  router: FakeRouter;
+  events: DeployEvent[];
+  done: Promise<DeployRecord>;
+}
+
+describe('Approve / Reject a deploy from Slack (threader serve + deploy database + signed clicks)', () => {
+  let t: TestThreader;
+  let dir: string;
+  let deploys: DeployStoreWithControls;
+  let controls: Database.Database;
+  let n = 0;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'deploy-approval-'));
+    const deployDb = join(dir, 'deploys.db');
+    // The executor's connection; serve opens its own on the same file, as a separate process would.
+    deploys = await openDeployStore(deployDb);
+    controls = new Database(deployDb, { readonly: true });
+    t = await startThreader({ env: { SLACK_SIGNING_SECRET: SECRET, THREADER_DEPLOY_DB: deployDb } });
+    t.emu.interactivity.configure({ requestUrl: `${t.url}/slack/actions`, signingSecret: SECRET });
+  });
+  afterAll(async () => {
+    controls?.close();
+    await t?.close();
+    await deploys?.close();
+  });
+
+  const slack = () => createWebSlackClient({ token: TEST_TOKEN, slackApiUrl: t.emu.url, timeoutMs: 5_000 });
+  const requestsOf = (id: string) =>
+    (
+      controls.prepare('SELECT count(*) AS n FROM deploy_controls WHERE deploy_id = ?').get(id) as {
+        n: number;
+      }
+    ).n;
+
+  /** Starts a deploy of its own environment and resolves once its approval request is in Slack. */
+  async function gatedDeploy(opts: { approvers?: string[]; steps?: Step[] } = {}): Promise<Gated> {
+    const { approvers } = opts;
+    n++;
+    const env = `production-${n}`;
+    const id = `d-20261126T12000${n}Z-a1b2c${n}`;
+    // One channel per environment, as deploy configs have (and Slack's posting limit is per channel).
+    const channel = `C_DEPLOYS_${n}`;
+    const router = new FakeRouter();
+    const executor = new DeployExecutor({
+      store: deploys,
+      driver: new FakeDriver(),
+      router,
+      env: testEnv({
+        name: env,
+        approval: {
+          required: true,
+          timeout: 60_000,
+          onTimeout: 'rollback',
+          ...(approvers ? { approvers } : {}),
+        },
+      }),
+      clock: systemClock,
+      guard: { file: new LockFile(join(dir, `guard-${n}`)), now: Date.now, actor: 'threader deploy' },
+      planRevert: () => [{ kind: 'set-weight', weights: stable }],
+      fleetBefore: { versions: { a: 'v1', b: 'v1', c: 'v1', d: 'v1' }, weights: stable },
+      configPath: join(dir, 'deploy.yaml'),
+      owner: { pid: process.pid, host: hostname() },
+      retryPolicy: policies.instant,
+      controlPollMs: 50,
+      heartbeatMs: 500,
+    });
+    const events: DeployEvent[] = [];
+    const asked: string[] = [];
+    let wake = () => undefined as void;
+    // Stands in for the deploy's Slack narration: each approval request with its two buttons.
+    executor.onEvent((e) => {
+      events.push(e);
+      if (e.type !== 'approval-requested') return;
+      void slack()
+        .postMessage({
+          channel,
+          text: `Approval needed: ${e.reason}`,
+          blocks: [
+            { type: 'section', text: { type: 'mrkdwn', text: `Approval needed: ${e.reason}` } },
+            {
+              type: 'actions',
+              block_id: DEPLOY_APPROVAL_BLOCK_ID,
+              elements: [
+                button('Approve', ACTION_IDS.deployApprove, deployApprovalValue(id, e.index)),
+                button('Reject', ACTION_IDS.deployReject, deployApprovalValue(id, e.index)),
+              ],
+            },
+          ],
+        })
+        .then((m) => {
+          asked.push(m.ts);
+          wake();
+        });
+    });
+    const request = async (k: number): Promise<string> => {
+      while (asked.length <= k) await new Promise<void>((r) => (wake = r));
+      return asked[k] as string;
+    };
+    const base = testRecord(opts.steps ?? steps, { id, env, by: 'ci' });
+    await deploys.create({
+      ...base,
+      plan: { ...base.plan, env },
+      createdAt: Date.now(),
+      updatedAt: Date.now(),
+    });
+    const done = executor.run(id);
+    done.catch(() => undefined);
+    return { id, channel, ts: await request(0), request, router, events, done };
+  }
+
+  const click = async (d: Gated, body: Record<string, unknown>): Promise<Click> => {
+    const res = await fetch(`${t.emu.baseUrl}_emulator/actions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ channel: d.channel, ts: d.ts, user: ALICE, ...body }),
+    });
+    expect(res.status).toBe(200);
+    return (await res.json()) as Click;
+  };
+  const answered = (c: Click) => (JSON.parse(c.body) as { text: string }).text;
+  const toldThrough = (c: Click) =>
+    t.emu.interactivity.responses.find((r) => c.body && (r.body as { text?: string }).text === answered(c));
+
+  it('an approver presses Approve: the deploy goes on, the approval records who, the presser is told', async () => {
+    const d = await gatedDeploy({ approvers: [ALICE.id] });
+    expect((await deploys.get(d.id))?.status).toBe('waiting-approval');
+    expect(d.router.applied).toEqual([]);
+
+    const res = await click(d, { action_id: ACTION_IDS.deployApprove });
+    expect(res.status).toBe(200);
+    expect(answered(res)).toBe('Approved — the deploy continues.');
+
+    const done = await d.done;
+    expect(done.status).toBe('succeeded');
+    expect(d.events.filter((e) => e.type === 'approved')).toEqual([
+      { type: 'approved', deployId: d.id, by: 'slack:U0ALICE:alice' },
+    ]);
+    expect(d.router.applied.length).toBe(2);
+    // The persisted log says so too (what `threader status`, the dashboard and the thread read).
+    const logged = (await deploys.events(d.id)).map((e) => e.event);
+    expect(logged).toContainEqual({ type: 'approved', deployId: d.id, by: 'slack:U0ALICE:alice' });
+    await expect.poll(() => toldThrough(res)?.body).toMatchObject({ response_type: 'ephemeral' });
+
+    // The deploy is over: the same button now says so and records nothing.
+    const late = await click(d, { action_id: ACTION_IDS.deployApprove });
+    expect(answered(late)).toBe(`Deploy ${d.id} has already finished (succeeded). Nothing was changed.`);
+    expect(requestsOf(d.id)).toBe(1);
+  });
+
+  it('Reject stops the deploy: its changes are reverted, status aborted, the reason names the presser', async () => {
+    const d = await gatedDeploy();
+    const res = await click(d, { action_id: ACTION_IDS.deployReject });
+    expect(answered(res)).toBe(
+      `Rejected — deploy ${d.id} stops and its changes are reverted (status aborted).`,
+    );
+
+    const done = await d.done;
+    expect(done.status).toBe('aborted');
+    expect(done.failure).toMatchObject({
+      kind: 'approve',
+      message: 'aborted by slack:U0ALICE:alice: rejected in Slack by @alice',
+      aborted: true,
+    });
+    expect(d.events.some((e) => e.type === 'approved')).toBe(false);
+    // Only the revert touched traffic: back to the stable weights.
+    expect(d.router.applied).toEqual([stable]);
+  });
+
+  it('refuses a bad signature and a replayed click with 401, and neither writes to the deploy database', async () => {
+    const d = await gatedDeploy();
+    const forged = await click(d, { action_id: ACTION_IDS.deployApprove, signingSecret: 'not-the-secret' });
+    expect(forged.status).toBe(401);
+    const stale = await click(d, {
+      action_id: ACTION_IDS.deployApprove,
+      timestamp: Math.floor(Date.now() / 1000) - 301,
+    });
+    expect(stale.status).toBe(401);
+    expect(requestsOf(d.id)).toBe(0);
+    expect((await deploys.get(d.id))?.status).toBe('waiting-approval');
+
+    const real = await click(d, { action_id: ACTION_IDS.deployReject });
+    expect(real.status).toBe(200);
+    const replay = await fetch(`${t.url}/slack/actions`, {
+      method: 'POST',
+      headers: real.request.headers,
+      body: real.request.body,
+    });
+    expect(replay.status).toBe(401);
+    expect(requestsOf(d.id)).toBe(1);
+    expect((await d.done).status).toBe('aborted');
+  });
+
+  it('refuses someone not among the approvers, names who may answer, and records nothing', async () => {
+    const d = await gatedDeploy({ approvers: [ALICE.id, 'U0BOB'] });
+    const res = await click(d, { action_id: ACTION_IDS.deployApprove, user: MALLORY });
+    expect(res.status).toBe(200);
+    expect(answered(res)).toBe(
+      `Only the approvers of production-4 may approve deploy ${d.id}: <@U0ALICE>, <@U0BOB>. Ask one of them, or run \`threader approve ${d.id} --config <deploy config>\` where the deploy records are. Nothing was changed.`,
+    );
+    const rejected = await click(d, { action_id: ACTION_IDS.deployReject, user: MALLORY });
+    expect(answered(rejected)).toMatch(/^Only the approvers of production-4 may reject/);
+    expect(requestsOf(d.id)).toBe(0);
+    expect((await deploys.get(d.id))?.status).toBe('waiting-approval');
+
+    // An approver still can: the approval is Alice's, not Mallory's.
+    await click(d, { action_id: ACTION_IDS.deployApprove });
+    expect((await d.done).status).toBe('succeeded');
+    expect(d.events.find((e) => e.type === 'approved')).toMatchObject({ by: 'slack:U0ALICE:alice' });
+  });
+
+  it("a press of an answered gate's button cannot approve the next gate: refused, nothing recorded", async () => {
+    const twoGates: Step[] = [
+      ...steps.slice(0, 2),
+      { kind: 'approve', reason: 'switch production to v2' },
+      steps[2] as Step,
+    ];
+    const d = await gatedDeploy({ steps: twoGates });
+    await click(d, { action_id: ACTION_IDS.deployApprove });
+    const second = await d.request(1);
+    expect((await deploys.get(d.id))?.status).toBe('waiting-approval');
+
+    const stale = await click(d, { action_id: ACTION_IDS.deployApprove, user: { id: 'U0BOB', name: 'bob' } });
+    expect(answered(stale)).toBe(
+      `This approval request of deploy ${d.id} was already answered; the deploy now waits at a later approval (step 3): answer the newest request in the thread. Nothing was changed.`,
+    );
+    expect(requestsOf(d.id)).toBe(1);
+
+    await click(d, { action_id: ACTION_IDS.deployApprove, ts: second });
+    expect((await d.done).status).toBe('succeeded');
+    expect(d.events.filter((e) => e.type === 'approved').map((e) => 'by' in e && e.by)).toEqual([
+      'slack:U0ALICE:alice',
+      'slack:U0ALICE:alice',
+    ]);
+  });
+
+  it('a threader that does not read the deploy records says which setting to set', async () => {
+    const bare = await startThreader({ env: { SLACK_SIGNING_SECRET: SECRET } });
+    try {
+      const payload = {
+        type: 'block_actions',
+        user: { id: ALICE.id, username: ALICE.name },
+        actions: [
+          { action_id: ACTION_IDS.deployApprove, value: 'd-20261126T120000Z-ffffff', type: 'button' },
+        ],
+      };
+      const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+      const ts = String(Math.floor(Date.now() / 1000));
+      const res = await fetch(`${bare.url}/slack/actions`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-slack-request-timestamp': ts,
+          'x-slack-signature': signSlackRequest(SECRET, ts, body),
+        },
+        body,
+      });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { text: string }).text).toBe(
+        'This threader does not read the deploy records: set deploys.stateDb (env THREADER_DEPLOY_DB) to the database `threader deploy` writes. Meanwhile: `threader approve d-20261126T120000Z-ffffff --config <deploy config>`. Nothing was changed.',
+      );
+    } finally {
+      await bare.close();
+    }
+  });
+});
+
+function button(label: string, actionId: string, value: string) {
+  return { type: 'button', text: { type: 'plain_text', text: label }, action_id: actionId, value };
+}
