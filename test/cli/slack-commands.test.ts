@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSlackEmulator, type SlackEmulator } from '../../src/emulator/index.js';
+import type { DeployCard } from '../../src/notify/deploy-card.js';
+import { SqliteStore } from '../../src/store/sqlite.js';
 import { runThreader, stopAll, type RunResult } from '../helpers/process.js';
 
 // `threader slack …` as a pipeline runs it: separate processes (jobs), each with its own store
@@ -220,6 +222,48 @@ describe('when Slack is slow, away or says no', () => {
     );
     expect(again.stdout.trim()).toBe(`C0LATER:${emu.threads('C0LATER')[0]?.parent.ts}`);
     expect(emu.messages('C0LATER')).toHaveLength(1);
+  });
+
+  it('slack flush also delivers a deploy thread a deploy command left queued (its newest card)', async () => {
+    const db = join(dir, 'deploy-left.db');
+    const store = new SqliteStore({ path: db });
+    await store.init();
+    const card: DeployCard = {
+      id: 'dep-1',
+      service: 'api',
+      env: 'production',
+      strategy: 'canary',
+      from: 'v1',
+      to: 'v2',
+      by: 'alice',
+      status: 'running',
+      startedAt: Date.now(),
+      finishedAt: null,
+    };
+    await store.openThread({
+      id: 'deploy:dep-1',
+      kind: 'deploy',
+      threadKey: 'deploy:dep-1',
+      channel: 'C0DEPLOY',
+      parentTs: null,
+      state: card,
+      now: Date.now(),
+    });
+    await store.enqueue('deploy:dep-1', 'reply', { type: 'approved', by: 'bob' }, Date.now());
+    await store.enqueue(
+      'deploy:dep-1',
+      'update_parent',
+      { ...card, status: 'succeeded', finishedAt: Date.now() },
+      Date.now(),
+    );
+    await store.close();
+
+    const flush = await slack(['flush'], jobEnv({ THREADER_DB: db }));
+    expect(noSecret(flush).code).toBe(0);
+    const [thread, ...others] = emu.threads('C0DEPLOY');
+    expect(others).toHaveLength(0);
+    expect(thread?.parent.text).toContain('succeeded');
+    expect(thread?.replies.map((r) => r.text)).toEqual([expect.stringContaining('approved by bob')]);
   });
 
   it('exits 3 naming Slack’s error when the channel does not exist', async () => {
