@@ -85,6 +85,14 @@ export async function runRollback(flags: RollbackFlags): Promise<void> {
       process.exitCode = aborted.status === 'aborted' ? 0 : 1;
       return;
     }
+    if (plan.noop) {
+      // The rollback command a failed deploy prints, run after its automatic revert put the fleet
+      // back: already there, so it succeeds — and is not refused by the guard lock that revert took.
+      if (flags.json)
+        process.stdout.write(`${JSON.stringify({ noop: true, env: s.env.name, version: to })}\n`);
+      else say(`nothing to do: every instance of ${s.env.name} already runs ${to}\n`);
+      return;
+    }
     const record = await createDeploy(
       {
         service: s.spec.service,

@@ -21,12 +21,16 @@ export interface NarrationFlags {
   slackWait?: string;
   /** commander's `--no-slack` sets it false. */
   slack?: boolean;
+  /** --json: stderr stays empty when Slack is not set up at all. */
+  json?: boolean;
 }
 
 export interface NarrationPlan {
   adopt?: ThreadRef;
   waitMs: number;
   off: boolean;
+  /** Say nothing when neither a token nor a channel is set (a deploy without Slack, by choice). */
+  quiet?: boolean;
 }
 
 export const DEFAULT_SLACK_WAIT_MS = 30_000;
@@ -37,9 +41,10 @@ export function narrationPlan(flags: NarrationFlags, env: Env): NarrationPlan {
   if (waitMs === undefined || waitMs < 0)
     throw new UsageError(`--slack-wait: "${flags.slackWait}" is not a duration (e.g. 30s, 2m, 0)`);
   if (flags.slack === false) return { waitMs, off: true };
+  const quiet = flags.json ? { quiet: true } : {};
   const text = flags.slackThread ?? (env.THREADER_SLACK_THREAD || undefined);
   const flag = flags.slackThread !== undefined ? '--slack-thread' : 'THREADER_SLACK_THREAD';
-  return { waitMs, off: false, ...(text ? { adopt: parseThreadRef(text, flag) } : {}) };
+  return { waitMs, off: false, ...quiet, ...(text ? { adopt: parseThreadRef(text, flag) } : {}) };
 }
 
 export interface Narration {
@@ -91,6 +96,7 @@ export async function openNarration(
     const token = config.secrets.slackToken;
     const channel = setup.env.slack?.channel ?? (token ? config.slack.channel : undefined);
     if (!plan.adopt && !record.threadRef && !channel) {
+      if (plan.quiet && !token) return undefined;
       say(
         `threader: no Slack thread for this deploy: no channel (set slack.channel of ${setup.env.name}, SLACK_CHANNEL or --slack-thread; --no-slack silences this)\n`,
       );
