@@ -92,6 +92,8 @@ describe('deployDetail', () => {
       'failed',
       ...Array(5).fill('not-run'),
     ]);
+    // The failed analysis ran 3 minutes before it failed.
+    expect(d.steps[5]?.durationMs).toBe(180_100);
     expect(d.analyses[1]?.judgements[0]).toMatchObject({
       value: '4.2%',
       threshold: '<= 1%',

@@ -121,6 +121,7 @@ export function deployDetail(record: DeployRecord, events: StoredDeployEvent[], 
   const people: DeployDetail['people'] = [];
   let rollbackCommand: string | undefined;
   let guardLocked: boolean | undefined;
+  let failedTime: number | undefined;
   const seen = new Set<string>();
   for (const { at, event: e } of events) {
     if (e.type === 'step-started') started.set(e.index, at);
@@ -142,8 +143,10 @@ export function deployDetail(record: DeployRecord, events: StoredDeployEvent[], 
         ...(e.instances ? { instances: e.instances } : {}),
         judgements: e.judgements.map(judgementView),
       });
-    else if (e.type === 'deploy-failed') rollbackCommand = e.rollbackCommand;
-    else if (e.type === 'rollback-finished') guardLocked = e.guardLocked;
+    else if (e.type === 'deploy-failed') {
+      rollbackCommand = e.rollbackCommand;
+      failedTime = at;
+    } else if (e.type === 'rollback-finished') guardLocked = e.guardLocked;
     else if (e.type === 'approved') people.push({ at, text: `approved by ${displayBy(e.by)}` });
     else if (e.type === 'paused' || e.type === 'resumed')
       people.push({ at, text: `${e.type} (${displayBy(e.by)})` });
@@ -158,7 +161,7 @@ export function deployDetail(record: DeployRecord, events: StoredDeployEvent[], 
     else if (s !== undefined && !final && record.status !== 'rolling-back') state = 'running';
     else if (final || failedAt !== undefined) state = 'not-run';
     else state = 'pending';
-    const end = f?.at ?? (state === 'running' ? now : undefined);
+    const end = f?.at ?? (state === 'running' ? now : state === 'failed' ? failedTime : undefined);
     return {
       index,
       kind: step.kind,

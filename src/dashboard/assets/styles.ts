@@ -106,7 +106,7 @@ details summary { cursor: pointer; }
 .step-failed .step-state { color: var(--danger); font-weight: 600; }
 .step-running .step-state { color: var(--info); font-weight: 600; }
 .step-not-run, .step-pending { color: var(--muted); }
-.failure { border-left: 4px solid var(--danger); background: var(--panel); padding: 0.25rem 1rem; margin: 1rem 0; }
+.failure { border-left: 4px solid var(--danger); background: var(--panel); padding: 0.25rem 1rem; margin: 1rem 0; overflow-wrap: anywhere; }
 .failure h2 { margin-top: 0.5rem; }
 .command { display: block; margin-top: 0.25rem; padding: 0.5rem; white-space: pre-wrap; }
 .people { list-style: none; padding: 0; color: var(--muted); }
