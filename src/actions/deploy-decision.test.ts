@@ -156,7 +156,12 @@ describe('decideDeployPress: status × approvers × action → outcome', () => {
     [
       'no executor',
       { alive: false },
-      /^Approved — the deploy continues\. Its executor is not running \(its executor \(pid 7 on ci-1\) is gone\): it takes effect when `threader deploy --resume \S+ --config <deploy config>` runs\.$/,
+      /^Approval recorded for deploy \S+, but its executor \(pid 7 on ci-1\) is gone: it takes effect when `threader deploy --resume \S+ --config <deploy config>` runs\.$/,
+    ],
+    [
+      'no executor, reject',
+      { action: 'reject' as const, alive: false },
+      /^Rejection recorded for deploy \S+, but its executor \(pid 7 on ci-1\) is gone: it takes effect when/,
     ],
   ])('tells the presser clearly: %s', (_name, over, text) => {
     expect(decideDeployPress(facts(over)).text).toMatch(text);

@@ -85,20 +85,25 @@ export function decideDeployPress(f: DeployPressFacts): DeployPressDecision {
       `The approval request of deploy ${id} timed out at ${new Date(request.timeoutAt).toISOString()}; the deploy no longer waits for it.`,
     );
   const by = slackBy(f.actor);
-  const later = f.executor.alive
-    ? ''
-    : ` Its executor is not running (${escapeText(f.executor.why ?? 'none holds the deploy')}): it takes effect when \`threader deploy --resume ${id} --config <deploy config>\` runs.`;
-  if (verb === 'approve')
+  const control: DeployControlRequest =
+    verb === 'approve'
+      ? { action: 'approve', by }
+      : { action: 'abort', by, reason: `rejected in Slack by @${f.actor.name}` };
+  if (!f.executor.alive) {
+    // Like `threader approve`: recorded, and taken by whoever resumes the deploy.
+    const why = escapeText(f.executor.why ?? 'it has no executor');
+    const what = verb === 'approve' ? 'Approval' : 'Rejection';
     return {
       kind: 'record',
-      control: { action: 'approve', by },
-      text: `Approved — the deploy continues.${later}`,
+      control,
+      text: `${what} recorded for deploy ${id}, but ${why}: it takes effect when \`threader deploy --resume ${id} --config <deploy config>\` runs.`,
     };
-  return {
-    kind: 'record',
-    control: { action: 'abort', by, reason: `rejected in Slack by @${f.actor.name}` },
-    text: `Rejected — deploy ${id} stops and its changes are reverted (status aborted).${later}`,
-  };
+  }
+  const text =
+    verb === 'approve'
+      ? 'Approved — the deploy continues.'
+      : `Rejected — deploy ${id} stops and its changes are reverted (status aborted).`;
+  return { kind: 'record', control, text };
 }
 
 /** The facts the event log holds: the newest approval request and who approved it, if anyone did. */
