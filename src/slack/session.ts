@@ -55,6 +55,7 @@ export interface SessionOptions {
 }
 
 const POLL_MS = 100;
+const MAX_REFUSALS = 100;
 
 /**
  * The thread engine for short-lived commands (guard briefings, CI steps, deploy narration): the
@@ -218,7 +219,7 @@ export class SlackSession {
         kinds: this.kinds,
         perChannel: 1000,
       });
-      const blocked = heads.filter((h) => h.lastError && this.refusedNow(h.lastError));
+      const blocked = heads.filter((h) => this.refusedNow(h));
       let stuck = 0;
       for (const id of new Set(blocked.map((h) => h.threadId)))
         stuck += (await this.store.outbox(id)).filter(isQueued).length;
@@ -257,7 +258,7 @@ export class SlackSession {
       if (row?.status === 'dead') return refused(row);
       // A reply waits for its parent and for the replies before it: a refusal of those is its own.
       const ahead = rows.filter((r) => isQueued(r) && (r.kind === 'post_parent' || !row || r.id <= row.id));
-      const blocker = ahead.find((r) => r.lastError && this.refusedNow(r.lastError));
+      const blocker = ahead.find((r) => this.refusedNow(r));
       if (blocker) return refused(blocker);
       waiting++;
       lastError ??= ahead.find((r) => r.lastError)?.lastError ?? undefined;
@@ -265,9 +266,14 @@ export class SlackSession {
     return waiting ? { state: 'queued', waiting, lastError } : { state: 'delivered' };
   }
 
-  /** A row's last error counts as a refusal only once Slack repeated it to this session. */
-  private refusedNow(error: string): boolean {
-    return this.refusals.some((r) => r.error === error);
+  /**
+   * A row's last error counts as a refusal only once Slack repeated it to this session: the row
+   * may predate a fix (the bot invited since), and this run must try it before saying so.
+   */
+  private refusedNow(row: OutboxItem): boolean {
+    return this.refusals.some(
+      (r) => r.error === row.lastError && (r.channel === undefined || r.channel === row.channel),
+    );
   }
 
   private async poll(timeoutMs: number, check: (last: boolean) => Promise<Delivery>): Promise<Delivery> {
@@ -301,8 +307,11 @@ function recordingRefusals(client: SlackClient, seen: SlackRefusal[]): SlackClie
           return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
         } catch (err) {
           const c = classifySlackError(err);
-          if (c.blocked || (c.permanent && !c.heal))
+          if (c.blocked || (c.permanent && !c.heal)) {
+            // A long deploy against a revoked token keeps being refused: the newest are enough.
+            if (seen.length >= MAX_REFUSALS) seen.shift();
             seen.push({ error: c.error, channel: channelOf(args[0]) });
+          }
           throw err;
         }
       };
