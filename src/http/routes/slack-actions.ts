@@ -15,6 +15,9 @@ export interface SlackActionsDeps extends AcceptDeps {
   logger?: Logger;
   /** Approve / Reject on deploy approval requests (deploys unset: refused, saying which setting). */
   deployPresses?: Omit<DeployPressDeps, 'now' | 'logger'>;
+  /** How long a deploy press may take before the request is answered without it (tests shorten it). */
+  answerWithinMs?: number;
+  respond?: typeof respondEphemeral;
 }
 
 /** Slack wants the request answered within 3 s (protocol); a slower answer still goes to response_url. */
@@ -65,12 +68,13 @@ export function registerSlackActionRoutes(app: FastifyInstance, deps: SlackActio
         now: deps.now,
         ...(deps.logger ? { logger: deps.logger } : {}),
       }).then((answers) => answers?.map((a) => a.text).join('\n'));
+      const respond = deps.respond ?? respondEphemeral;
       void deploy.then((text) => {
-        if (text) void respondEphemeral(request.responseUrl, text);
+        if (text) void respond(request.responseUrl, text);
       });
       const res = await acceptActionRequest(request, deps);
-      if (res.error) void respondEphemeral(request.responseUrl, res.text as string);
-      const text = res.error ? res.text : await within(deploy, ANSWER_WITHIN_MS);
+      if (res.error) void respond(request.responseUrl, res.text as string);
+      const text = res.error ? res.text : await within(deploy, deps.answerWithinMs ?? ANSWER_WITHIN_MS);
       if (text) return reply.status(200).send({ response_type: 'ephemeral', replace_original: false, text });
       return reply.status(200).send();
     });
