@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { canaryDeploy } from '../../src/dashboard/deploy-fixtures.test-suite.js';
+import { openDeployStore } from '../../src/store/deploy-sqlite.js';
 import { webhookBody } from '../helpers/builders.js';
 import {
   freePort,
@@ -104,6 +106,12 @@ describe('the Grafana dashboard (examples/grafana/alert-threader.json)', () => {
       'threader_http_requests_total',
       'threader_health_checks_total',
       'threader_log_messages_total',
+      'threader_deploys',
+      'threader_deploy_rollbacks_total',
+      'threader_deploy_in_progress',
+      'threader_deploy_last_success_timestamp_seconds',
+      'threader_deploy_last_duration_seconds',
+      'threader_deploy_last_finished_timestamp_seconds',
     ])
       expect(used, name).toContain(name);
   });
@@ -134,10 +142,20 @@ describe('every metric a query reads is exported', () => {
 
   beforeAll(async () => {
     const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'metric-names-'));
+    // Deploy records as `threader deploy` leaves them, so every threader_deploy* series exists.
+    const deployDb = join(dir, 'deploys.db');
+    const deploys = await openDeployStore(deployDb);
+    const hour = 3_600_000;
+    await deploys.create(canaryDeploy({ id: 'd1', start: Date.now() - 2 * hour }).record);
+    await deploys.create(canaryDeploy({ id: 'd2', start: Date.now() - hour, ending: 'rolled-back' }).record);
+    await deploys.create(canaryDeploy({ id: 'd3', start: Date.now(), ending: 'running' }).record);
+    await deploys.close();
     spawnThreader(['serve', '--port', String(port), '--host', '127.0.0.1'], {
       env: {
         ...process.env,
-        THREADER_DB: join(mkdtempSync(join(tmpdir(), 'metric-names-')), 'threader.db'),
+        THREADER_DB: join(dir, 'threader.db'),
+        THREADER_DEPLOY_DB: deployDb,
         LOG_LEVEL: 'info',
       },
     });
@@ -198,6 +216,19 @@ describe('every metric a query reads is exported', () => {
   it('by threader serve or the fleet conventions, for every alert and recording rule', () => {
     expect(ruleExprs.length).toBeGreaterThan(10);
     expect(missing(ruleExprs)).toEqual([]);
+  });
+
+  it('with a deploy store, serve exports a sample of every threader_deploy* family', () => {
+    for (const n of [
+      'threader_deploys',
+      'threader_deploy_rollbacks_total',
+      'threader_deploy_in_progress',
+      'threader_deploy_last_success_timestamp_seconds',
+      'threader_deploy_last_duration_seconds',
+      'threader_deploy_last_finished_timestamp_seconds',
+    ])
+      expect(threader.samples.has(n), n).toBe(true);
+    expect(threader.types.get('threader_deploy_rollbacks_total')).toBe('counter');
   });
 
   it('and the SLI queries find the same names on the threader and on a fleet instance', () => {
