@@ -1,4 +1,4 @@
-import { ACTION_IDS, DEPLOY_APPROVAL_BLOCK_ID } from '../actions/button-ids.js';
+import { ACTION_IDS, DEPLOY_APPROVAL_BLOCK_ID, deployApprovalValue } from '../actions/button-ids.js';
 import { slackDate } from '../slack/render/format.js';
 import { fitMessage } from '../slack/render/limits.js';
 import type { Block, SlackMessage } from '../slack/types.js';
@@ -91,8 +91,7 @@ export function renderReply(payload: unknown): SlackMessage & { broadcast?: bool
       return plain(head, [section([head, ...r.checks.map(checkLine)].join('\n'))]);
     }
     case 'approval-requested': {
-      // The same value as actions/button-ids.ts deployApprovalValue: `ID` or `ID@STEP`.
-      const value = r.step === undefined ? r.deployId : `${r.deployId}@${r.step}`;
+      const value = deployApprovalValue(r.deployId, r.step);
       const only = r.approvers?.length ? ` Only ${r.approvers.map(mention).join(', ')} may answer here.` : '';
       const head = `:raised_hand: *Approval needed* to go on: ${t(r.reason)}. Times out ${slackDate(r.timeoutAt)}.${only}`;
       const blocks: Block[] = [
