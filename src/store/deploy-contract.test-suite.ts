@@ -188,6 +188,48 @@ export function deployStoreContract(name: string, open: () => Promise<DeployStor
       expect((await store.takeControls('d-2')).map((c) => c.action)).toEqual(['abort']);
     });
 
+    it('keeps the approval gate a request names, so the executor can tell which gate it answers', async () => {
+      await store.create(deployRecord({ status: 'waiting-approval', stepIndex: 2 }));
+      await store.requestControl('d-1', { action: 'approve', by: 'slack:U0ALICE:alice', step: 2 }, 10);
+      await store.requestControl('d-1', { action: 'approve', by: 'bob' }, 11);
+      const taken = await store.takeControls('d-1', 12);
+      expect(taken.map(({ action, by, step }) => ({ action, by, step }))).toEqual([
+        { action: 'approve', by: 'slack:U0ALICE:alice', step: 2 },
+        { action: 'approve', by: 'bob', step: undefined },
+      ]);
+      expect(taken[1]).not.toHaveProperty('step');
+    });
+
+    it('records why the executor refused a request, in a log of every request with when it was taken', async () => {
+      await store.create(deployRecord({ status: 'waiting-approval', stepIndex: 4 }));
+      const stale = await store.requestControl('d-1', { action: 'approve', by: 'bob', step: 1 }, 10);
+      await store.takeControls('d-1', 11);
+      await store.refuseControl('d-1', stale.seq, 'approves gate 1; the deploy waits at gate 4');
+      await store.requestControl('d-1', { action: 'abort', by: 'carol', reason: 'wrong build' }, 12);
+      expect(await store.controlLog('d-1')).toEqual([
+        {
+          deployId: 'd-1',
+          seq: stale.seq,
+          action: 'approve',
+          by: 'bob',
+          step: 1,
+          at: 10,
+          takenAt: 11,
+          refused: 'approves gate 1; the deploy waits at gate 4',
+        },
+        {
+          deployId: 'd-1',
+          seq: expect.any(Number),
+          action: 'abort',
+          by: 'carol',
+          reason: 'wrong build',
+          at: 12,
+        },
+      ]);
+      expect(await store.controlLog('d-404')).toEqual([]);
+      await expect(store.refuseControl('d-1', 9_999, 'x')).rejects.toMatchObject({ code: 'not_found' });
+    });
+
     it('refuses a control request for an unknown or finished deploy', async () => {
       await expect(store.requestControl('d-404', { action: 'abort', by: 'bob' }, 1)).rejects.toMatchObject({
         code: 'not_found',

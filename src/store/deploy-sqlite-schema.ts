@@ -44,4 +44,9 @@ export const deploySqliteMigrations: string[] = [
   );
   CREATE INDEX deploy_controls_pending ON deploy_controls (deploy_id, seq) WHERE taken_at IS NULL;
   `,
+  // The approval gate a request answers (a Slack press names it), and why the executor ignored one.
+  `
+  ALTER TABLE deploy_controls ADD COLUMN step INTEGER;
+  ALTER TABLE deploy_controls ADD COLUMN refused TEXT;
+  `,
 ];

@@ -6,6 +6,7 @@ import { ConflictError, NotFoundError, StoreUnavailableError } from '../errors.j
 import { DEPLOY_MIGRATIONS_TABLE, deploySqliteMigrations } from './deploy-sqlite-schema.js';
 import {
   FINAL_STATUSES,
+  type DeployControlEntry,
   type DeployControlRequest,
   type DeployStoreWithControls,
   type StoredDeployControl,
@@ -228,8 +229,10 @@ export class SqliteDeployStore implements DeployStoreWithControls {
       const r = this.mustRead(id);
       if (isFinal(r.status)) throw new ConflictError(`deploy ${id} has already finished (${r.status})`);
       const { lastInsertRowid } = this.db
-        .prepare('INSERT INTO deploy_controls (deploy_id, action, by, reason, at) VALUES (?, ?, ?, ?, ?)')
-        .run(id, request.action, request.by, request.reason ?? null, at);
+        .prepare(
+          'INSERT INTO deploy_controls (deploy_id, action, by, reason, step, at) VALUES (?, ?, ?, ?, ?, ?)',
+        )
+        .run(id, request.action, request.by, request.reason ?? null, request.step ?? null, at);
       return { ...request, deployId: id, seq: Number(lastInsertRowid), at };
     });
   }
@@ -238,22 +241,40 @@ export class SqliteDeployStore implements DeployStoreWithControls {
     return this.tx(() => {
       const rows = this.db
         .prepare(
-          'SELECT seq, action, by, reason, at FROM deploy_controls WHERE deploy_id = ? AND taken_at IS NULL ORDER BY seq',
+          'SELECT seq, action, by, reason, step, at FROM deploy_controls WHERE deploy_id = ? AND taken_at IS NULL ORDER BY seq',
         )
         .all(id) as Row[];
       if (rows.length === 0) return [];
       this.db
         .prepare('UPDATE deploy_controls SET taken_at = ? WHERE deploy_id = ? AND taken_at IS NULL')
         .run(at, id);
-      return rows.map((r) => ({
-        deployId: id,
-        seq: r.seq as number,
-        action: r.action as StoredDeployControl['action'],
-        by: r.by as string,
-        ...(r.reason !== null ? { reason: r.reason as string } : {}),
-        at: r.at as number,
-      }));
+      return rows.map((r) => controlOf(id, r));
     });
+  }
+
+  async refuseControl(id: string, seq: number, why: string): Promise<void> {
+    this.guard(() => {
+      const { changes } = this.db
+        .prepare('UPDATE deploy_controls SET refused = ? WHERE deploy_id = ? AND seq = ?')
+        .run(why, id, seq);
+      if (changes === 0) throw new NotFoundError(`no control request ${seq} of deploy ${id}`);
+    });
+  }
+
+  async controlLog(id: string): Promise<DeployControlEntry[]> {
+    return this.guard(() =>
+      (
+        this.db
+          .prepare(
+            'SELECT seq, action, by, reason, step, at, taken_at, refused FROM deploy_controls WHERE deploy_id = ? ORDER BY seq',
+          )
+          .all(id) as Row[]
+      ).map((r) => ({
+        ...controlOf(id, r),
+        ...(r.taken_at !== null ? { takenAt: r.taken_at as number } : {}),
+        ...(r.refused !== null ? { refused: r.refused as string } : {}),
+      })),
+    );
   }
 
   async claimOwner(
@@ -276,6 +297,18 @@ export class SqliteDeployStore implements DeployStoreWithControls {
       return next;
     });
   }
+}
+
+function controlOf(deployId: string, r: Row): StoredDeployControl {
+  return {
+    deployId,
+    seq: r.seq as number,
+    action: r.action as StoredDeployControl['action'],
+    by: r.by as string,
+    ...(r.reason !== null ? { reason: r.reason as string } : {}),
+    ...(r.step !== null ? { step: r.step as number } : {}),
+    at: r.at as number,
+  };
 }
 
 /** Opens (creating parent directories and the schema as needed) the deploy store at `path`. */

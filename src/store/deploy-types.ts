@@ -34,6 +34,12 @@ export interface DeployControlRequest {
   action: DeployControlAction;
   by: string;
   reason?: string;
+  /**
+   * The approval gate (its step index) this request answers. Set by a Slack press, which was judged
+   * against that gate: the executor ignores an approve whose gate it is not waiting at. Absent (the
+   * `threader approve` CLI): whatever gate waits.
+   */
+  step?: number;
 }
 
 export interface StoredDeployControl extends DeployControlRequest {
@@ -41,6 +47,13 @@ export interface StoredDeployControl extends DeployControlRequest {
   /** Store-wide arrival order. */
   seq: number;
   at: number;
+}
+
+/** A control request as the log keeps it: taken by the executor or not, and refused or not. */
+export interface DeployControlEntry extends StoredDeployControl {
+  takenAt?: number;
+  /** Why the executor ignored it (e.g. an approval of a gate it was no longer waiting at). */
+  refused?: string;
 }
 
 /**
@@ -53,6 +66,10 @@ export interface DeployControlStore {
   requestControl(id: string, request: DeployControlRequest, at: number): Promise<StoredDeployControl>;
   /** The requests not taken yet, oldest first, marked taken in the same transaction. */
   takeControls(id: string, at?: number): Promise<StoredDeployControl[]>;
+  /** Records why the executor ignored request `seq` of deploy `id` (it stays taken). */
+  refuseControl(id: string, seq: number, why: string): Promise<void>;
+  /** Every request of a deploy, oldest first, with when it was taken and whether it was refused. */
+  controlLog(id: string): Promise<DeployControlEntry[]>;
   /**
    * Compare-and-set of the executor lease (DeployRecord.owner): sets `owner` only when the current
    * owner is exactly `expected` (null = none). Returns the updated record, or null when another
