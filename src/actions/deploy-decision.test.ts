@@ -107,15 +107,35 @@ describe('decideDeployPress: status × approvers × action → outcome', () => {
   it('records who pressed in the `by` format slack:ID:name, and the rejection reason names them', () => {
     expect(decideDeployPress(facts({}))).toEqual({
       kind: 'record',
-      control: { action: 'approve', by: 'slack:U0ALICE:alice' },
+      control: { action: 'approve', by: 'slack:U0ALICE:alice', step: 0 },
       text: 'Approved — the deploy continues.',
+      live: true,
     });
     expect(decideDeployPress(facts({ action: 'reject' }))).toEqual({
       kind: 'record',
-      control: { action: 'abort', by: 'slack:U0ALICE:alice', reason: 'rejected in Slack by @alice' },
+      control: {
+        action: 'abort',
+        by: 'slack:U0ALICE:alice',
+        reason: 'rejected in Slack by @alice',
+        step: 0,
+      },
       text: `Rejected — deploy ${ID} stops and its changes are reverted (status aborted).`,
+      live: true,
     });
   });
+
+  it.each<[string, { step?: number; stepIndex: number; alive?: boolean }]>([
+    ['a button naming its gate', { step: 2, stepIndex: 2 }],
+    ['a button of an older release that names no gate', { stepIndex: 2 }],
+    ['a deploy with no live executor (taken on --resume)', { stepIndex: 2, alive: false }],
+  ])(
+    'names the gate it was judged against in the control request, so the executor can refuse it once the deploy moved on: %s',
+    (_name, over) => {
+      const d = decideDeployPress(facts({ ...over, request: request({ index: 2 }) }));
+      expect(d.kind === 'record' && d.control.step).toBe(2);
+      expect(d.kind === 'record' && d.live).toBe(over.alive !== false);
+    },
+  );
 
   it.each([
     [

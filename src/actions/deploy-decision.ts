@@ -31,7 +31,8 @@ export type DeployPressRefusal =
   | 'approval_expired';
 
 export type DeployPressDecision =
-  | { kind: 'record'; control: DeployControlRequest; text: string }
+  /** `live`: an executor drives the deploy now, so the answer takes effect at once. */
+  | { kind: 'record'; control: DeployControlRequest; text: string; live: boolean }
   | { kind: 'refuse'; code: DeployPressRefusal; text: string };
 
 /** The way to answer without Slack, printed in every refusal that someone could still act on. */
@@ -85,10 +86,13 @@ export function decideDeployPress(f: DeployPressFacts): DeployPressDecision {
       `The approval request of deploy ${id} timed out at ${new Date(request.timeoutAt).toISOString()}; the deploy no longer waits for it.`,
     );
   const by = slackBy(f.actor);
+  // The gate this press was judged against: the executor ignores it if the deploy has moved on
+  // by the time it reads it (another approver, or `threader approve`, answered first).
+  const step = record.stepIndex;
   const control: DeployControlRequest =
     verb === 'approve'
-      ? { action: 'approve', by }
-      : { action: 'abort', by, reason: `rejected in Slack by @${f.actor.name}` };
+      ? { action: 'approve', by, step }
+      : { action: 'abort', by, reason: `rejected in Slack by @${f.actor.name}`, step };
   if (!f.executor.alive) {
     // Like `threader approve`: recorded, and taken by whoever resumes the deploy.
     const why = escapeText(f.executor.why ?? 'it has no executor');
@@ -97,13 +101,14 @@ export function decideDeployPress(f: DeployPressFacts): DeployPressDecision {
       kind: 'record',
       control,
       text: `${what} recorded for deploy ${id}, but ${why}: it takes effect when \`threader deploy --resume ${id} --config <deploy config>\` runs.`,
+      live: false,
     };
   }
   const text =
     verb === 'approve'
       ? 'Approved — the deploy continues.'
       : `Rejected — deploy ${id} stops and its changes are reverted (status aborted).`;
-  return { kind: 'record', control, text };
+  return { kind: 'record', control, text, live: true };
 }
 
 /** The facts the event log holds: the newest approval request and who approved it, if anyone did. */

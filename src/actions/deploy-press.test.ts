@@ -47,7 +47,7 @@ describe('answerDeployPress', () => {
       code: 'recorded',
       text: 'Approved — the deploy continues.',
     });
-    expect(r.written).toEqual([{ action: 'approve', by: 'slack:U0ALICE:alice' }]);
+    expect(r.written).toEqual([{ action: 'approve', step: 0, by: 'slack:U0ALICE:alice' }]);
   });
 
   it('says which setting is missing when serve does not read the deploy records', async () => {

@@ -17,6 +17,8 @@ export class ExecutorControls {
   private timer: unknown;
   private beatTimer: unknown;
   private stopped = false;
+  /** The approval gate (step index) the deploy waits at now, if any. */
+  private gate: number | undefined;
 
   constructor(
     private readonly deployId: string,
@@ -27,6 +29,8 @@ export class ExecutorControls {
       heartbeatMs: number;
       heartbeat: () => Promise<void>;
       onError: (err: unknown) => void;
+      /** Told of each request ignored because it names a gate the deploy is not waiting at. */
+      onRefused?: (request: ControlRequest, why: string) => void;
       /**
        * The executor's lease: taking control requests is a store write, so it is renewed first
        * (a replaced executor must not swallow requests meant for its successor), and losing it
@@ -59,7 +63,36 @@ export class ExecutorControls {
   async poll(): Promise<void> {
     await this.opts.fence?.renew();
     const requests = await this.store.takeControls(this.deployId);
-    requests.forEach((r) => this.apply(r));
+    for (const r of requests) {
+      const why = this.refusal(r);
+      if (why === undefined) this.apply(r);
+      else await this.refuse(r, why);
+    }
+  }
+
+  /**
+   * Declares the approval gate the deploy now waits at (undefined once it is answered). A request
+   * naming a gate was judged against that gate when it was made (a Slack press, by `threader
+   * serve`); the deploy may have moved on since (another approver answered first), and an answer
+   * to one gate must never pass a later one.
+   */
+  waitAt(gate: number | undefined): void {
+    this.gate = gate;
+  }
+
+  private refusal(r: ControlRequest): string | undefined {
+    if (r.step === undefined || (r.action !== 'approve' && r.action !== 'abort')) return undefined;
+    if (r.step === this.gate) return undefined;
+    const what = `${r.action === 'approve' ? 'approves' : 'rejects'} the approval at step ${r.step + 1}`;
+    return this.gate === undefined
+      ? `${what}; the deploy is no longer waiting for it`
+      : `${what}; the deploy now waits at the approval at step ${this.gate + 1}`;
+  }
+
+  private async refuse(r: ControlRequest, why: string): Promise<void> {
+    this.opts.onRefused?.(r, why);
+    if (r.seq === undefined || !this.store.refuseControl) return;
+    await this.store.refuseControl(this.deployId, r.seq, why).catch(this.opts.onError);
   }
 
   private apply(r: ControlRequest): void {

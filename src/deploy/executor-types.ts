@@ -15,6 +15,10 @@ export interface ControlRequest {
   action: ControlAction;
   by: string;
   reason?: string;
+  /** The approval gate (step index) an approve / a reject answers; absent: whichever gate waits. */
+  step?: number;
+  /** The store's id of the request, to record a refusal against it. */
+  seq?: number;
 }
 
 /**
@@ -25,6 +29,8 @@ export interface DeployControls {
   requestControl(id: string, request: ControlRequest, at: number): Promise<unknown>;
   /** Returns the pending requests in arrival order and marks them taken (each is seen once). */
   takeControls(id: string): Promise<ControlRequest[]>;
+  /** Records why the executor ignored a request (DeployControlStore.refuseControl). */
+  refuseControl?(id: string, seq: number, why: string): Promise<void>;
 }
 
 /** The store seam plus the control channel and the executor lease's compare-and-set. */
@@ -65,6 +71,8 @@ export interface ExecutorDeps {
   retryPolicy?: RetryPolicy;
   /** How often control requests are read from the store (ms). */
   controlPollMs?: number;
+  /** Told of each control request the executor ignores, and why (the CLI logs it). */
+  onControlRefused?: (request: ControlRequest, why: string) => void;
   /** How often the owner's heartbeat is written (ms); stale after STALE_HEARTBEATS of these. */
   heartbeatMs?: number;
 }

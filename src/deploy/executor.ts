@@ -75,8 +75,11 @@ export class DeployExecutor {
         await lease.renew();
       },
       onError: () => undefined,
+      ...(this.deps.onControlRefused ? { onRefused: this.deps.onControlRefused } : {}),
       fence,
     });
+    // A deploy resumed at its gate: answers given to that gate meanwhile count.
+    if (record.status === 'waiting-approval') controls.waitAt(record.stepIndex);
     // Requests made while no executor ran (an abort of an orphaned deploy) apply at once.
     await controls.poll();
     controls.start();
@@ -254,6 +257,7 @@ export class DeployExecutor {
       earlier?.event.type === 'approval-requested'
         ? earlier.event.timeoutAt
         : clock.now() + env.approval.timeout;
+    controls.waitAt(index);
     if (!earlier) {
       // An approval is for the gate that asked for it: one that arrived earlier (a duplicate, a
       // mistaken id) is dropped, or it would pre-approve this gate unseen (review R2 #6). After a
@@ -271,10 +275,9 @@ export class DeployExecutor {
       );
     }
     let by: string | undefined;
-    const approved = await controls.until(
-      () => (by = controls.takeApproval()) !== undefined,
-      Math.max(0, timeoutAt - clock.now()),
-    );
+    const approved = await controls
+      .until(() => (by = controls.takeApproval()) !== undefined, Math.max(0, timeoutAt - clock.now()))
+      .finally(() => controls.waitAt(undefined));
     if (!approved) {
       const why = `no approval within ${Math.round(env.approval.timeout / 1000)} s`;
       if (env.approval.onTimeout === 'abort') throw new DeployAbortedError('approval timeout', why);
