@@ -1,4 +1,5 @@
 import type { UpstreamServer } from '../traffic/types.js';
+import { shellQuote as q } from './shell-quote.js';
 import type { EnvironmentSpec, Step } from './types.js';
 
 /**
@@ -33,7 +34,6 @@ export function upstreamFor(env: EnvironmentSpec, weights: Record<string, number
 
 /** `threader rollback …` as a user would type it after a failed deploy. */
 export function rollbackCommand(configPath: string, env: string, to: string | null): string {
-  const q = (s: string) => (/^[\w./@:=+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
   const target = to === null ? '' : ` --to ${q(to)}`;
   return `threader rollback --config ${q(configPath)} --env ${q(env)}${target}`;
 }

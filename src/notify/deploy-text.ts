@@ -1,3 +1,4 @@
+import { shellQuote } from '../deploy/shell-quote.js';
 import type { DeployStatus } from '../deploy/types.js';
 import { parseSlackBy } from '../slack/actor-by.js';
 import { escapeText } from '../slack/render/escape.js';
@@ -61,12 +62,7 @@ export function duration(ms: number): string {
   return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
-/** A config path in a command line, quoted for a POSIX shell when it needs it. */
-export function shellArg(s: string): string {
-  return /^[\w./@:=+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
 /** `threader <verb> ID --config …` as a user runs it. */
 export function command(verb: string, id: string, config?: string): string {
-  return `threader ${verb} ${id}${config ? ` --config ${shellArg(config)}` : ''}`;
+  return `threader ${verb} ${id}${config ? ` --config ${shellQuote(config)}` : ''}`;
 }

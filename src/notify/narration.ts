@@ -3,7 +3,8 @@ import type { Judgement } from '../metrics/evaluate.js';
 import type { DeployEvent, DeployFailure, DeployRecord, Step } from '../deploy/types.js';
 import { applyEvent, cardOf, failureSummary, trafficOf, type DeployCard } from './deploy-card.js';
 import type { CheckResult, DeployReply, GuardLockView, StepPosition } from './deploy-reply.js';
-import { command, shellArg } from './deploy-text.js';
+import { shellQuote } from '../deploy/shell-quote.js';
+import { command } from './deploy-text.js';
 
 /**
  * The story a deploy's Slack thread tells, as a pure function of the executor's events: each event
@@ -59,7 +60,7 @@ export function checkResults(judgements: readonly Judgement[] | undefined): Chec
 
 /** `THREADER_GUARD_FILE=… threader guard status`: guard status reads the variable, not the deploy config. */
 export function guardStatusCommand(file: string | undefined): string {
-  return file ? `THREADER_GUARD_FILE=${shellArg(file)} threader guard status` : 'threader guard status';
+  return file ? `THREADER_GUARD_FILE=${shellQuote(file)} threader guard status` : 'threader guard status';
 }
 
 /** What the rollback undoes, in words a reader of the failure can check against the fleet. */
