@@ -46,6 +46,7 @@ describe('answerDeployPress', () => {
     expect(await answerDeployPress(approve, ALICE, deps({ deploys: r.deploys }))).toEqual({
       code: 'recorded',
       text: 'Approved — the deploy continues.',
+      verdict: { verdict: 'approved', actor: ALICE, live: true },
     });
     expect(r.written).toEqual([{ action: 'approve', step: 0, by: 'slack:U0ALICE:alice' }]);
   });

@@ -4,6 +4,7 @@ import type { DeployStoreWithControls } from '../store/deploy-types.js';
 import type { SlackActor } from '../store/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import { isDeployPress, type DeployPress } from './button-ids.js';
+import type { DeployVerdict } from './deploy-answered.js';
 import { approvalState, decideDeployPress, fallback, type DeployPressRefusal } from './deploy-decision.js';
 import type { ActionRequest } from './payload.js';
 
@@ -23,6 +24,8 @@ export interface DeployPressAnswer {
   code: DeployPressCode;
   /** What the presser is told (ephemeral). */
   text: string;
+  /** Set when the press was recorded: what the approval request in the thread says from now on. */
+  verdict?: DeployVerdict;
 }
 
 /**
@@ -70,7 +73,12 @@ export async function answerDeployPress(
       { ...log, outcome: 'recorded' },
       `deploy ${decision.control.action} requested from Slack`,
     );
-    return { code: 'recorded', text: decision.text };
+    const verdict: DeployVerdict = {
+      verdict: press.kind === 'deploy-approve' ? 'approved' : 'rejected',
+      actor,
+      live: decision.live,
+    };
+    return { code: 'recorded', text: decision.text, verdict };
   } catch (err) {
     // The deploy ended (or vanished) between the read and the write: the store refused the request.
     if (err instanceof ConflictError || err instanceof NotFoundError) {

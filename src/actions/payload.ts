@@ -1,12 +1,15 @@
 import { ValidationError } from '../errors.js';
 import type { SlackActor } from '../store/types.js';
 import { pressOf, type Press } from './button-ids.js';
+import type { PressedMessage } from './deploy-answered.js';
 
 /** What one interactive request asks for, read from Slack's block_actions payload. */
 export interface ActionRequest {
   actor: SlackActor;
   presses: Press[];
   responseUrl?: string;
+  /** The message the button was on, as Slack echoes it (to replace it once a gate is answered). */
+  message?: PressedMessage;
 }
 
 /**
@@ -44,5 +47,14 @@ export function parseActionRequest(rawBody: string): ActionRequest {
       }),
     )
     .filter((x): x is Press => x !== undefined);
-  return { actor, presses, responseUrl };
+  return { actor, presses, responseUrl, ...messageOf(p.message) };
+}
+
+function messageOf(raw: unknown): { message?: PressedMessage } {
+  if (!raw || typeof raw !== 'object') return {};
+  const m = raw as Record<string, unknown>;
+  const blocks = Array.isArray(m.blocks)
+    ? (m.blocks as unknown[]).filter((b): b is Record<string, unknown> => !!b && typeof b === 'object')
+    : undefined;
+  return { message: { text: typeof m.text === 'string' ? m.text : '', ...(blocks ? { blocks } : {}) } };
 }

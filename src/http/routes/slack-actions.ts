@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { acceptActionRequest, type AcceptDeps } from '../../actions/accept.js';
 import { answerDeployPresses, type DeployPressDeps } from '../../actions/deploy-press.js';
 import { parseActionRequest } from '../../actions/payload.js';
-import { respondEphemeral } from '../../actions/respond.js';
+import { tellDeployPressers } from '../../actions/deploy-respond.js';
+import { respondEphemeral, respondReplacing } from '../../actions/respond.js';
 import { UnauthorizedError } from '../../errors.js';
 import { SIGNATURE_TOLERANCE_SECONDS, verifySlackSignature } from '../../slack/signature.js';
 import type { ThreadStore } from '../../store/types.js';
@@ -18,6 +19,8 @@ export interface SlackActionsDeps extends AcceptDeps {
   /** How long a deploy press may take before the request is answered without it (tests shorten it). */
   answerWithinMs?: number;
   respond?: typeof respondEphemeral;
+  /** Replaces an answered approval request (its buttons) through response_url. */
+  replace?: typeof respondReplacing;
 }
 
 /** Slack wants the request answered within 3 s (protocol); a slower answer still goes to response_url. */
@@ -62,16 +65,22 @@ export function registerSlackActionRoutes(app: FastifyInstance, deps: SlackActio
       }
       const request = parseActionRequest(rawBody);
       // Deploy presses are decided here (a read and one durable write), the presser told at once.
-      const deploy = answerDeployPresses(request, {
+      const answers = answerDeployPresses(request, {
         host: '',
         ...deps.deployPresses,
         now: deps.now,
         ...(deps.logger ? { logger: deps.logger } : {}),
-      }).then((answers) => answers?.map((a) => a.text).join('\n'));
-      const respond = deps.respond ?? respondEphemeral;
-      void deploy.then((text) => {
-        if (text) void respond(request.responseUrl, text);
       });
+      const respond = deps.respond ?? respondEphemeral;
+      void answers.then((a) =>
+        a
+          ? tellDeployPressers(request, a, {
+              ephemeral: respond,
+              ...(deps.replace ? { replace: deps.replace } : {}),
+            })
+          : undefined,
+      );
+      const deploy = answers.then((a) => a?.map((x) => x.text).join('\n'));
       const res = await acceptActionRequest(request, deps);
       if (res.error) void respond(request.responseUrl, res.text as string);
       const text = res.error ? res.text : await within(deploy, deps.answerWithinMs ?? ANSWER_WITHIN_MS);
