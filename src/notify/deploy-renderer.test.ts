@@ -99,7 +99,9 @@ describe('deploy replies', () => {
     expect(text).toContain('failed* at step 6/7 (analyse)');
     expect(text).toContain('*http_5xx_ratio* :x: 20% &lt;= 1% — value 0.2, threshold &lt;= 0.01');
     expect(text).toContain('sum(rate(http_requests_total{code=~\\"5..\\"}[1m])) &gt; 0');
-    expect(text).toContain("```threader rollback --config '/etc/my deploy.yaml' --env production --to v1```");
+    expect(text).toContain(
+      "```\\nthreader rollback --config '/etc/my deploy.yaml' --env production --to v1\\n```",
+    );
     expect(text).toContain('*Rolling back:* traffic goes back to v1 first');
   });
 

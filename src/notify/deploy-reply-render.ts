@@ -1,19 +1,10 @@
 import { ACTION_IDS, DEPLOY_APPROVAL_BLOCK_ID, deployApprovalValue } from '../actions/button-ids.js';
+import { codeBlock } from '../slack/render/code-block.js';
 import { slackDate } from '../slack/render/format.js';
 import { fitMessage } from '../slack/render/limits.js';
 import type { Block, SlackMessage } from '../slack/types.js';
 import type { CheckResult, DeployReply, GuardLockView } from './deploy-reply.js';
-import {
-  code,
-  codeBlock,
-  duration,
-  position,
-  STATUS_LOOK,
-  t,
-  trafficText,
-  version,
-  who,
-} from './deploy-text.js';
+import { code, duration, position, STATUS_LOOK, t, trafficText, version, who } from './deploy-text.js';
 
 /** How each DeployReply reads in Slack. Pure; every string from a config or a person is escaped. */
 

@@ -35,11 +35,6 @@ export function code(s: string): string {
   return `\`${t(s).replace(/`/g, 'ʼ')}\``;
 }
 
-/** A code block for a command meant to be copied and run as printed. */
-export function codeBlock(s: string): string {
-  return `\`\`\`${t(s).replace(/```/g, 'ʼʼʼ')}\`\`\``;
-}
-
 export function version(v: string | null): string {
   return v === null ? '_nothing_' : code(v);
 }

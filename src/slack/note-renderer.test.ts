@@ -27,10 +27,20 @@ describe('noteRenderer', () => {
     );
     const blocks = JSON.stringify(m.blocks);
     expect(m.text).toBe('canary failed for &lt;@U123&gt;');
-    expect(blocks).toContain('```threader rollback production &amp;&amp; echo ʼʼʼdoneʼʼʼ```');
+    expect(blocks).toContain('```\\nthreader rollback production &amp;&amp; echo ʼʼʼdoneʼʼʼ\\n```');
     expect(blocks).toContain('<https://grafana.example.com/d/x|Grafana>');
     expect(blocks).not.toContain('javascript:');
     expect(m.broadcast).toBe(true);
+  });
+
+  it('a rollback command ending in a backtick keeps it inside the code block', () => {
+    const m = noteRenderer.reply(
+      thread,
+      { text: 'failed', code: "threader rollback --to 'v1`'" },
+      { now: 0 },
+    );
+    const code = (m.blocks?.[1] as { text: { text: string } }).text.text;
+    expect(code).toBe("```\nthreader rollback --to 'v1`'\n```");
   });
 
   it('shows the links kept with a parent that is a whole message (slack notify), only http(s) clickable', () => {

@@ -1,4 +1,5 @@
 import type { NoteState } from '../store/types.js';
+import { codeBlock } from './render/code-block.js';
 import { escapeText, link } from './render/escape.js';
 import { fitMessage } from './render/limits.js';
 import type { ThreadRenderer } from './thread-engine.js';
@@ -31,11 +32,8 @@ export const noteRenderer: ThreadRenderer<NoteState> = {
     const reply = payload as NoteReply;
     const text = escapeText(reply.text);
     const blocks: Block[] = [{ type: 'section', text: { type: 'mrkdwn', text, verbatim: true } }];
-    if (reply.code) {
-      // Backticks cannot be escaped inside a Slack code block; a lookalike keeps the block intact.
-      const code = escapeText(reply.code).replace(/```/g, 'ʼʼʼ');
-      blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `\`\`\`${code}\`\`\``, verbatim: true } });
-    }
+    if (reply.code)
+      blocks.push({ type: 'section', text: { type: 'mrkdwn', text: codeBlock(reply.code), verbatim: true } });
     if (reply.links?.length) blocks.push(linksBlock(reply.links));
     return { ...fitMessage({ text, blocks }), broadcast: reply.broadcast };
   },

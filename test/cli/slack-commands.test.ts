@@ -127,7 +127,7 @@ describe('a pipeline thread across jobs', () => {
       ':x: *canary &lt;!channel&gt;* failed\nhttp_5xx_ratio 7% &gt; 1%\nRoll back with:',
     );
     expect(JSON.stringify(reply?.blocks)).toContain(
-      '```threader rollback --config deploy.yaml --env production```',
+      '```\\nthreader rollback --config deploy.yaml --env production\\n```',
     );
     expect(JSON.stringify(emu.messages('C0FAIL'))).not.toContain('<!channel>');
   });
