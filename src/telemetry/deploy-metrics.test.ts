@@ -27,8 +27,13 @@ describe('summarize', () => {
       { status: 'rolled-back', failure },
       true,
     ],
-    ['one whose revert failed too still is', { status: 'failed', failure }, true],
-    ['one still reverting already is', { status: 'rolling-back', failure }, true],
+    ['one whose revert failed is not (DeployRevertFailed tells of it)', { status: 'failed', failure }, false],
+    ['one that failed with nothing reverted is not', { status: 'failed' }, false],
+    [
+      'one still reverting is not yet (counted once the revert finished, so the counter never goes down)',
+      { status: 'rolling-back', failure },
+      false,
+    ],
     ['one aborted by a person is not', { status: 'aborted', failure: { ...failure, aborted: true } }, false],
     ['a success is not', { status: 'succeeded' }, false],
   ];
@@ -69,7 +74,7 @@ describe('deploySeries', () => {
   it('reports what runs now, the last success and how the newest finished deploy ended and took', () => {
     const series = deploySeries([
       s({ id: 'old', createdAt: 0, finishedAt: 2 * MIN }),
-      s({ id: 'bad', status: 'failed', reverted: true, createdAt: 10 * MIN, finishedAt: 14 * MIN }),
+      s({ id: 'bad', status: 'failed', createdAt: 10 * MIN, finishedAt: 14 * MIN }),
       s({ id: 'now', status: 'waiting-approval', createdAt: 20 * MIN, finishedAt: null }),
       s({ id: 'idle', env: 'staging', status: 'aborted', createdAt: 0, finishedAt: MIN }),
     ]);

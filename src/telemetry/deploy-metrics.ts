@@ -16,7 +16,10 @@ export interface DeploySummary {
   status: DeployStatus;
   /** A `threader rollback` record. */
   rollbackOf: boolean;
-  /** The executor reverted it after a failed step (not after an abort by a person). */
+  /**
+   * The executor reverted it after a failed step, and the revert finished (not after an abort by a
+   * person). A revert that failed is DeployRevertFailed's case (status `failed`), not a rollback.
+   */
   reverted: boolean;
   createdAt: number;
   finishedAt: number | null;
@@ -34,7 +37,6 @@ export interface DeploySeries {
 }
 
 const isFinal = (s: DeployStatus) => FINAL_STATUSES.includes(s);
-const REVERTING: readonly DeployStatus[] = ['rolling-back', 'rolled-back', 'failed'];
 const ACTIVE: readonly DeployStatus[] = ['running', 'paused', 'waiting-approval', 'rolling-back'];
 
 export function summarize(r: DeployRecord): DeploySummary {
@@ -44,7 +46,9 @@ export function summarize(r: DeployRecord): DeploySummary {
     strategy: r.strategy,
     status: r.status,
     rollbackOf: Boolean(r.rollbackOf),
-    reverted: REVERTING.includes(r.status) && r.failure !== undefined && !r.failure.aborted,
+    // Only the final `rolled-back`: counted from `rolling-back` on, a revert that then failed would
+    // take the counter back down, which Prometheus reads as a reset (a spurious increase()).
+    reverted: r.status === 'rolled-back' && r.failure !== undefined && !r.failure.aborted,
     createdAt: r.createdAt,
     finishedAt: r.finishedAt,
   };
