@@ -2,13 +2,15 @@
  * Interactivity for the emulator: "click" a button or pick a select option of a stored message,
  * and the emulator sends the block_actions payload Slack would send (protocol:
  * https://api.slack.com/reference/interaction-payloads/block-actions), form-encoded and signed with
- * the signing secret, to the configured Request URL. The payload's response_url points back here,
- * so what the app tells the presser can be inspected.
+ * the signing secret, to the configured Request URL. The payload's response_url points back here
+ * and acts as Slack's does (response-url.ts): a replacement edits the clicked message, as
+ * `/_emulator/messages` then shows; every response is kept for inspection (GET responses).
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { signSlackRequest } from '../slack/signature.js';
 import type { InspectResponse } from './inspect.js';
+import { applyResponse, type ResponseEffect, type ResponseTarget } from './response-url.js';
 import type { EmulatorState } from './state.js';
 import type { StoredMessage } from './store.js';
 
@@ -23,6 +25,8 @@ export interface ActionResponse {
   id: string;
   at: number;
   body: unknown;
+  /** What it did to the clicked message ('refused': Slack would have answered an error). */
+  effect: ResponseEffect;
 }
 
 const configBody = z.strictObject({
@@ -50,6 +54,8 @@ const bad = (problems: string[]): InspectResponse => ({
 export class Interactivity {
   private config: InteractivityConfig = {};
   readonly responses: ActionResponse[] = [];
+  /** response_url id -> the message clicked. */
+  private readonly targets = new Map<string, ResponseTarget>();
 
   configure(c: InteractivityConfig): void {
     this.config = { ...this.config, ...c };
@@ -74,8 +80,13 @@ export class Interactivity {
     if (route === 'responses' && method === 'GET') return { status: 200, body: this.responses };
     const m = /^responses\/([a-z0-9]+)$/.exec(route);
     if (m && method === 'POST') {
-      this.responses.push({ id: m[1] as string, at: Date.now(), body });
-      return { status: 200, body: { ok: true } };
+      const id = m[1] as string;
+      const target = this.targets.get(id);
+      const message = target ? state.store.get(target.channel)?.byTs.get(target.ts) : undefined;
+      const now = Date.now();
+      const out = applyResponse(target, message, body, now);
+      this.responses.push({ id, at: now, body, effect: out.effect });
+      return { status: out.status, body: out.body };
     }
     return undefined;
   }
@@ -105,6 +116,12 @@ export class Interactivity {
     if (typeof action.error === 'string') return bad([action.error]);
     const user = req.user ?? { id: 'U0HUMAN001', name: 'emulated.user' };
     const responseId = randomBytes(6).toString('hex');
+    this.targets.set(responseId, {
+      channel: message.channel,
+      ts: message.ts,
+      issuedAtMs: Date.now(),
+      uses: 0,
+    });
     const payload = {
       type: 'block_actions',
       user: { id: user.id, username: user.name, name: user.name, team_id: 'T0EMULATOR' },
