@@ -8,7 +8,7 @@ import { abortActive, driveDeploy, openSession, resumedFleet, startingFleet } fr
 import { pickVersion } from './pick-version.js';
 import { STRATEGIES } from './plan.js';
 import { recordJson } from './record-json.js';
-import { narrationPlan } from '../notify/deploy-slack.js';
+import { followUndone, narrationPlan } from '../notify/deploy-slack.js';
 
 /** `threader deploy`: plans, checks and runs (or resumes) a deploy; sets the exit code. */
 export async function runDeploy(positional: string | undefined, flags: DeployFlags): Promise<void> {
@@ -18,6 +18,7 @@ export async function runDeploy(positional: string | undefined, flags: DeployFla
   if (flags.strategy && !STRATEGIES.includes(flags.strategy as StrategyName))
     throw new UsageError(`--strategy must be one of ${STRATEGIES.join(', ')}`);
   const slack = narrationPlan(flags, process.env);
+  if (slack.warning) process.stderr.write(`threader: ${slack.warning}\n`);
   const s = await openSession(flags);
   try {
     const deps = { store: s.store, guard: s.guard, now: Date.now, host: s.host };
@@ -62,7 +63,8 @@ export async function runDeploy(positional: string | undefined, flags: DeployFla
 
 /** `threader rollback`: aborts a live deploy or rolls back to the previous known-good version. */
 export async function runRollback(flags: RollbackFlags): Promise<void> {
-  const slack = narrationPlan(flags, process.env);
+  const plan = narrationPlan(flags, process.env);
+  if (plan.warning) process.stderr.write(`threader: ${plan.warning}\n`);
   const s = await openSession(flags);
   try {
     const say = (l: string) => void (flags.json || process.stderr.write(l));
@@ -77,15 +79,15 @@ export async function runRollback(flags: RollbackFlags): Promise<void> {
       );
     const { fleet, observed } = await startingFleet(s, !!flags.observe);
     if (observed) say(`fleet observed from the ${s.env.driver.type} driver and nginx: ${observed}\n`);
-    const plan = planning.rollback(s.env, fleet, to);
-    if (plan.noop && aborted) {
+    const steps = planning.rollback(s.env, fleet, to);
+    if (steps.noop && aborted) {
       // The aborted deploy's revert already put the fleet back on `to`.
       if (flags.json) process.stdout.write(`${JSON.stringify(recordJson(aborted))}\n`);
       else say(`deploy ${aborted.id} ${aborted.status}: ${s.env.name} runs ${to}\n`);
       process.exitCode = aborted.status === 'aborted' ? 0 : 1;
       return;
     }
-    if (plan.noop) {
+    if (steps.noop) {
       // The rollback command a failed deploy prints, run after its automatic revert put the fleet
       // back: already there, so it succeeds — and is not refused by the guard lock that revert took.
       if (flags.json)
@@ -93,10 +95,14 @@ export async function runRollback(flags: RollbackFlags): Promise<void> {
       else say(`nothing to do: every instance of ${s.env.name} already runs ${to}\n`);
       return;
     }
+    // Before this rollback's own record is the newest: the deploy it undoes is.
+    const [newest] = await s.store.list({ env: s.env.name, limit: 1 });
+    const undoing = target.rollbackOf ? await s.store.get(target.rollbackOf) : null;
+    const slack = followUndone(plan, [aborted, newest, undoing]);
     const record = await createDeploy(
       {
         service: s.spec.service,
-        plan,
+        plan: steps,
         by: s.actor,
         reason: flags.reason ?? `rollback to ${to}`,
         force: flags.force,

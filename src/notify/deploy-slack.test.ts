@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../errors.js';
-import { narrationPlan, type NarrationFlags } from './deploy-slack.js';
+import { followUndone, narrationPlan, type NarrationFlags, type NarrationPlan } from './deploy-slack.js';
 
 describe('narrationPlan', () => {
   const ref = { channel: 'C0DEPLOY', ts: '1700000000.000100' };
@@ -31,14 +31,65 @@ describe('narrationPlan', () => {
     expect(narrationPlan(flags, env)).toEqual(expected);
   });
 
-  it('a malformed reference is a usage error naming where it came from', () => {
-    expect(() => narrationPlan({}, { THREADER_SLACK_THREAD: 'general' })).toThrow(
-      /THREADER_SLACK_THREAD: "general"/,
-    );
+  it('a malformed --slack-thread is a usage error: the person typing it can fix it', () => {
     expect(() => narrationPlan({ slackThread: 'C1:nope' }, {})).toThrow(UsageError);
+    expect(() => narrationPlan({ slackThread: 'general' }, {})).toThrow(/--slack-thread: "general"/);
+  });
+
+  it('a malformed $THREADER_SLACK_THREAD does not stop the deploy: it is said, and the deploy narrates in a new thread', () => {
+    const plan = narrationPlan({}, { THREADER_SLACK_THREAD: 'general' });
+    expect(plan).toEqual({
+      waitMs: 30_000,
+      off: false,
+      warning: expect.stringContaining('THREADER_SLACK_THREAD: "general"'),
+    });
+    expect(plan.warning).toContain('narrating in a new thread instead');
+  });
+
+  it('an empty --slack-thread (the pipeline’s "$THREADER_SLACK_THREAD" with no thread opened) narrates in a new thread', () => {
+    expect(narrationPlan({ slackThread: '' }, {})).toEqual({ waitMs: 30_000, off: false });
   });
 
   it('a --slack-wait that is not a duration is a usage error', () => {
     expect(() => narrationPlan({ slackWait: 'soon' }, {})).toThrow(/--slack-wait: "soon"/);
+  });
+});
+
+describe('followUndone (where `threader rollback` narrates without a thread given)', () => {
+  const base: NarrationPlan = { waitMs: 30_000, off: false };
+  const failed = { threadRef: 'C0DEPLOY:1700000000.000100' };
+  const older = { threadRef: 'C0DEPLOY:1690000000.000200' };
+  const cases: Array<[string, NarrationPlan, Array<{ threadRef?: string } | null>, NarrationPlan]> = [
+    [
+      'the rollback printed by a failed deploy replies under that deploy’s thread',
+      base,
+      [null, failed, older],
+      { ...base, follow: { channel: 'C0DEPLOY', ts: '1700000000.000100' } },
+    ],
+    [
+      'the live deploy it aborted comes first',
+      base,
+      [older, failed],
+      { ...base, follow: { channel: 'C0DEPLOY', ts: '1690000000.000200' } },
+    ],
+    [
+      'the deploy rollbackOf names, when nothing newer is known',
+      base,
+      [null, null, older],
+      { ...base, follow: { channel: 'C0DEPLOY', ts: '1690000000.000200' } },
+    ],
+    ['a deploy it undoes that had no thread: a new thread', base, [null, {}, older], base],
+    ['no deploy at all: a new thread', base, [null, null, null], base],
+    [
+      'a thread given by --slack-thread or the environment wins',
+      { ...base, adopt: { channel: 'C0PIPE', ts: '1700000001.000100' } },
+      [failed],
+      { ...base, adopt: { channel: 'C0PIPE', ts: '1700000001.000100' } },
+    ],
+    ['--no-slack stays off', { waitMs: 0, off: true }, [failed], { waitMs: 0, off: true }],
+    ['a record whose thread is no reference: a new thread', base, [{ threadRef: 'junk' }], base],
+  ];
+  it.each(cases)('%s', (_name, plan, undone, expected) => {
+    expect(followUndone(plan, undone)).toEqual(expected);
   });
 });

@@ -27,6 +27,13 @@ export interface NarrationFlags {
 
 export interface NarrationPlan {
   adopt?: ThreadRef;
+  /**
+   * The thread of the deploy a rollback undoes (no thread given): the rollback replies under it
+   * and leaves that deploy's card as the parent, so the story stays in one thread.
+   */
+  follow?: ThreadRef;
+  /** Said on stderr before the deploy starts (a $THREADER_SLACK_THREAD that is no reference). */
+  warning?: string;
   waitMs: number;
   off: boolean;
   /** Say nothing when neither a token nor a channel is set (a deploy without Slack, by choice). */
@@ -35,16 +42,50 @@ export interface NarrationPlan {
 
 export const DEFAULT_SLACK_WAIT_MS = 30_000;
 
-/** Checks the Slack flags before anything starts (a bad REF is a usage error, exit 2). */
+/**
+ * Checks the Slack flags before anything starts. A bad `--slack-thread` is a usage error (exit 2):
+ * the person typing it can fix it. A bad $THREADER_SLACK_THREAD comes from somewhere else (a CI
+ * variable, an old shell): a deploy is no place to refuse over narration, so it is said on stderr
+ * and the deploy narrates in a new thread of its channel.
+ */
 export function narrationPlan(flags: NarrationFlags, env: Env): NarrationPlan {
   const waitMs = flags.slackWait === undefined ? DEFAULT_SLACK_WAIT_MS : parseDuration(flags.slackWait);
   if (waitMs === undefined || waitMs < 0)
     throw new UsageError(`--slack-wait: "${flags.slackWait}" is not a duration (e.g. 30s, 2m, 0)`);
   if (flags.slack === false) return { waitMs, off: true };
-  const quiet = flags.json ? { quiet: true } : {};
-  const text = flags.slackThread ?? (env.THREADER_SLACK_THREAD || undefined);
-  const flag = flags.slackThread !== undefined ? '--slack-thread' : 'THREADER_SLACK_THREAD';
-  return { waitMs, off: false, ...quiet, ...(text ? { adopt: parseThreadRef(text, flag) } : {}) };
+  const plan: NarrationPlan = { waitMs, off: false, ...(flags.json ? { quiet: true } : {}) };
+  // An empty flag is the pipeline's `--slack-thread "$THREADER_SLACK_THREAD"` when no thread opened.
+  if (flags.slackThread) return { ...plan, adopt: parseThreadRef(flags.slackThread, '--slack-thread') };
+  const fromEnv = env.THREADER_SLACK_THREAD?.trim();
+  if (!fromEnv) return plan;
+  try {
+    return { ...plan, adopt: parseThreadRef(fromEnv, 'THREADER_SLACK_THREAD') };
+  } catch (err) {
+    return { ...plan, warning: `${(err as Error).message}; narrating in a new thread instead` };
+  }
+}
+
+/**
+ * A rollback with no thread given narrates under the thread of the deploy it undoes: the live
+ * deploy it aborted, else the newest deploy of the environment (the failed one whose thread
+ * printed the command, or the succeeded one it takes back), else the deploy `rollbackOf` names.
+ * Pure; a thread given by flag or environment wins.
+ */
+export function followUndone(
+  plan: NarrationPlan,
+  undone: ReadonlyArray<Pick<DeployRecord, 'threadRef'> | null | undefined>,
+): NarrationPlan {
+  if (plan.off || plan.adopt) return plan;
+  for (const record of undone) {
+    if (!record) continue;
+    if (!record.threadRef) return plan;
+    try {
+      return { ...plan, follow: parseThreadRef(record.threadRef) };
+    } catch {
+      return plan;
+    }
+  }
+  return plan;
 }
 
 export interface Narration {
@@ -95,7 +136,7 @@ export async function openNarration(
     });
     const token = config.secrets.slackToken;
     const channel = setup.env.slack?.channel ?? (token ? config.slack.channel : undefined);
-    if (!plan.adopt && !record.threadRef && !channel) {
+    if (!plan.adopt && !plan.follow && !record.threadRef && !channel) {
       if (plan.quiet && !token) return undefined;
       say(
         `threader: no Slack thread for this deploy: no channel (set slack.channel of ${setup.env.name}, SLACK_CHANNEL or --slack-thread; --no-slack silences this)\n`,
@@ -124,10 +165,15 @@ export async function openNarration(
       renderers: (store) => ({ deploy: deployRenderer(store), note: noteRenderer }),
     });
     const narrator = new DeployNarrator({
-      slack: { store: session.store, kick: () => session.engine.kick() },
+      slack: {
+        store: session.store,
+        kick: () => session.engine.kick(),
+        onParentPosted: (listener) => session.onParentPosted(listener),
+      },
       deploys: setup.deploys,
       ...(channel ? { channel } : {}),
       ...(plan.adopt ? { adopt: plan.adopt } : {}),
+      ...(plan.follow ? { follow: plan.follow } : {}),
       config: setup.configPath,
       guardLock: lockView(setup.guard),
       warn: (m) => say(`threader: ${m}\n`),

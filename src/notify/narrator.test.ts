@@ -1,9 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MemoryDeployStore, testRecord } from '../../test/deploy/fakes.js';
 import { canarySteps } from '../deploy/executor-fixtures.test-suite.js';
 import type { DeployEvent, DeployRecord } from '../deploy/types.js';
 import { SlackApiError } from '../errors.js';
 import { engineRig, type EngineRig } from '../slack/engine-rig.test-suite.js';
+import { watchParents, type ParentListener } from '../slack/session.js';
 import { ThreadEngine } from '../slack/thread-engine.js';
 import type { ThreadStore } from '../store/types.js';
 import { deployRenderer } from './deploy-renderer.js';
@@ -140,6 +141,46 @@ describe('DeployNarrator', () => {
     expect(parents()).toHaveLength(1);
     expect(parents()[0]!.text).toContain('running');
     expect(replies().map((r) => r.thread_ts)).toEqual([posted.ts]);
+  });
+
+  it('a rollback following the thread of the deploy it undoes replies under it and leaves that deploy’s card as the parent', async () => {
+    const posted = await rig.slack.postMessage({ channel: 'C7', text: 'deploy d-0 failed' });
+    const n = narrator({ follow: { channel: 'C7', ts: posted.ts } });
+    await n.begin(record);
+    await tell(n, canaryEvents());
+    expect(parents()).toHaveLength(1);
+    expect(parents()[0]!.text).toBe('deploy d-0 failed');
+    expect(rig.slack.calls.filter((c) => c.method === 'chat.update')).toEqual([]);
+    expect(replies()).toHaveLength(8);
+    expect(replies().every((r) => r.channel === 'C7' && r.thread_ts === posted.ts)).toBe(true);
+    expect(deploys.records.get('d-1')?.threadRef).toBe(`C7:${posted.ts}`);
+  });
+
+  it('records the thread on the deploy the moment the engine saved the parent, before any event or poll', async () => {
+    const listeners = new Set<ParentListener>();
+    const store = watchParents(rig.store, listeners);
+    await rig.engine.stop();
+    const engine = new ThreadEngine({
+      store,
+      client: rig.slack,
+      clock: rig.clock,
+      renderers: { deploy: deployRenderer(store) },
+      policy: { attempts: 5, baseMs: 1_000, maxDelayMs: 8_000, jitter: 'none' },
+    });
+    await engine.start();
+    const n = narrator({
+      slack: {
+        store,
+        kick: () => engine.kick(),
+        onParentPosted: (l) => (listeners.add(l), () => listeners.delete(l)),
+      },
+    });
+    await n.begin(record);
+    await vi.waitFor(() => expect(deploys.records.get('d-1')?.threadRef).toMatch(/^C1:\d+\.\d+$/));
+    expect(deploys.records.get('d-1')?.threadRef).toBe(`C1:${parents()[0]!.ts}`);
+    n.stopPolling();
+    expect(listeners.size).toBe(0);
+    await engine.stop();
   });
 
   it('a Slack outage delays the thread but every reply arrives, in order, under one parent', async () => {

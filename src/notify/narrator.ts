@@ -18,6 +18,8 @@ export interface NarrationPort {
   store: Pick<ThreadStore, 'openThread' | 'enqueue' | 'getThread' | 'outbox'>;
   /** New rows are queued: deliver them when the rate limits allow. */
   kick(): void;
+  /** Tells the moment the engine saved a parent's ts (SlackSession.onParentPosted). */
+  onParentPosted?(listener: (threadId: string) => void): () => void;
 }
 
 export interface NarratorDeps {
@@ -27,6 +29,11 @@ export interface NarratorDeps {
   channel?: string;
   /** A thread the pipeline opened (`threader slack thread-open`): its parent becomes the card. */
   adopt?: ThreadRef;
+  /**
+   * The thread of the deploy a rollback undoes: replies go under it, its parent keeps that
+   * deploy's card (the rollback's own card is never posted).
+   */
+  follow?: ThreadRef;
   /** The deploy config path, for the commands the thread prints. */
   config?: string;
   /** The guard lock now, for the rollback reply's release criteria. */
@@ -48,8 +55,11 @@ export class DeployNarrator {
   private opened = false;
   private record: DeployRecord | undefined;
   private refSaved = false;
+  /** False while following another deploy's thread: its parent is that deploy's card. */
+  private cardOnParent = true;
   private chain: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
   private readonly now: () => number;
 
   constructor(private readonly deps: NarratorDeps) {
@@ -65,8 +75,17 @@ export class DeployNarrator {
     this.record = record;
     this.story = beginStory(record, this.deps.config);
     this.refSaved = record.threadRef !== undefined;
+    if (!this.refSaved) {
+      const id = deployThreadId(record.id);
+      // Saved the moment the engine has the parent's ts: a deployer killed after that and resumed
+      // on another runner (another thread store) finds the thread on the record, not a new root.
+      this.unsubscribe = this.deps.slack.onParentPosted?.((threadId) => {
+        if (threadId === id) void this.saveRef();
+      });
+    }
     await this.guarded('open the Slack thread', () => this.open(record));
     if (!this.refSaved) {
+      // The backstop for a parent posted by someone else (another process on the same store).
       this.timer = setInterval(() => void this.saveRef(), this.deps.refPollMs ?? 250);
       this.timer.unref();
     }
@@ -78,7 +97,8 @@ export class DeployNarrator {
     const existing = await store.getThread(id);
     // The record's thread wins over a new --slack-thread: a resumed deploy keeps its thread even
     // when this runner has another thread store (another CI job).
-    const ref = record.threadRef ? parseThreadRef(record.threadRef) : this.deps.adopt;
+    const ref = record.threadRef ? parseThreadRef(record.threadRef) : (this.deps.adopt ?? this.deps.follow);
+    this.cardOnParent = !this.deps.follow || !!this.deps.adopt;
     const channel = ref?.channel ?? this.deps.channel;
     if (!existing && !channel) return;
     const card = (this.story as Story).card;
@@ -93,9 +113,11 @@ export class DeployNarrator {
     });
     this.opened = true;
     // A parent that exists already (adopted, or this deploy's before a restart) shows the card now.
-    if (existing?.parentTs || ref) await store.enqueue(id, 'update_parent', card, this.now());
+    if ((existing?.parentTs || ref) && this.cardOnParent)
+      await store.enqueue(id, 'update_parent', card, this.now());
     this.deps.slack.kick();
-    if (ref && !record.threadRef) await this.saveRef();
+    // A parent known already, or posted before `opened` was set (the engine runs meanwhile).
+    if (!record.threadRef) await this.saveRef();
   }
 
   /** The executor's listener: events are narrated one at a time, in order, off the deploy's path. */
@@ -122,7 +144,7 @@ export class DeployNarrator {
     const id = deployThreadId(record.id);
     const { store } = this.deps.slack;
     for (const reply of replies) await store.enqueue(id, 'reply', reply, this.now());
-    if (JSON.stringify(story.card) !== before)
+    if (JSON.stringify(story.card) !== before && this.cardOnParent)
       await store.enqueue(id, 'update_parent', story.card, this.now());
     this.deps.slack.kick();
     await this.saveRef();
@@ -167,6 +189,8 @@ export class DeployNarrator {
   stopPolling(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
   }
 
   private async guarded(what: string, work: () => Promise<void>): Promise<void> {

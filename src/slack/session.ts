@@ -69,7 +69,17 @@ export class SlackSession {
     /** Refusals Slack answered during this session, oldest first. */
     readonly refusals: SlackRefusal[],
     private readonly kinds: ThreadKind[],
+    private readonly parentListeners: Set<ParentListener>,
   ) {}
+
+  /**
+   * Calls `listener` with the thread's id the moment this session's engine has saved a parent's
+   * ts (a deploy records its thread then, not at the next poll). Returns the unsubscribe.
+   */
+  onParentPosted(listener: ParentListener): () => void {
+    this.parentListeners.add(listener);
+    return () => this.parentListeners.delete(listener);
+  }
 
   static async open(config: LoadedConfig, opts: SessionOptions = {}): Promise<SlackSession> {
     const token = config.secrets.slackToken;
@@ -88,7 +98,8 @@ export class SlackSession {
         }),
       refusals,
     );
-    const store = opts.store ?? openStore(config.store);
+    const parentListeners = new Set<ParentListener>();
+    const store = watchParents(opts.store ?? openStore(config.store), parentListeners);
     await store.init();
     const clock = opts.clock ?? systemClock;
     // On PostgreSQL the command's claims carry its name and it keeps a heartbeat like a serve
@@ -114,7 +125,7 @@ export class SlackSession {
     });
     await engine.start();
     const kinds = (Object.keys(renderers) as ThreadKind[]).filter((k) => renderers[k]);
-    return new SlackSession(store, engine, clock, refusals, kinds);
+    return new SlackSession(store, engine, clock, refusals, kinds, parentListeners);
   }
 
   /** The store id of a thread someone else opened, whether or not it was adopted yet. */
@@ -287,6 +298,34 @@ export class SlackSession {
       );
     }
   }
+}
+
+export type ParentListener = (threadId: string) => void;
+
+/**
+ * The store as the engine sees it, telling `listeners` once a parent's ts is saved (completeOutbox
+ * of a parent row that was still ours). A listener's failure is its own: it never fails the row.
+ */
+export function watchParents(store: ThreadStore, listeners: ReadonlySet<ParentListener>): ThreadStore {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (prop !== 'completeOutbox' || typeof value !== 'function') return value;
+      return async (...args: Parameters<ThreadStore['completeOutbox']>) => {
+        const saved = await (value as ThreadStore['completeOutbox']).apply(target, args);
+        const [, message] = args;
+        if (saved && message.kind === 'parent')
+          for (const listener of listeners) {
+            try {
+              listener(message.threadId);
+            } catch {
+              // The row is delivered and recorded; a listener has its own way to say it failed.
+            }
+          }
+        return saved;
+      };
+    },
+  });
 }
 
 function isQueued(row: OutboxItem): boolean {

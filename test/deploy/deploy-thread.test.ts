@@ -131,14 +131,17 @@ describe.skipIf(missing !== undefined)(suiteTitle(title, missing), () => {
     const block = (failures[0]!.blocks ?? [])
       .map((b) => (b.text as { text?: string } | undefined)?.text ?? '')
       .find((t) => t.includes('```'));
-    const command = unescape(/```([^`]+)```/.exec(block ?? '')?.[1] ?? '');
+    const command = unescape(/```\n([^`]+)\n```/.exec(block ?? '')?.[1] ?? '');
     expect(command).toBe(`threader rollback --config ${fleet.config} --env staging --to v2`);
+    const roots = threads().length;
     const ran = await runProcess('sh', ['-c', command], {
       env: { ...env, PATH: `${binDir}:${process.env.PATH}` },
       timeoutMs: 110_000,
     });
     expect(ran.code, ran.stderr).toBe(0);
     expect(await fleet.sample(8)).toEqual({ v2: 8 });
+    // Run as printed, the rollback opens no second root: the deploy's thread is the one story.
+    expect(threads()).toHaveLength(roots);
   });
 
   it('3. a deployer killed with -9 mid-deploy and resumed narrates on in the same thread (same parent ts)', async () => {
