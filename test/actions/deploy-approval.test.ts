@@ -3,16 +3,18 @@ import { mkdtempSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACTION_IDS, DEPLOY_APPROVAL_BLOCK_ID, deployApprovalValue } from '../../src/actions/button-ids.js';
+import { ACTION_IDS } from '../../src/actions/button-ids.js';
 import { systemClock } from '../../src/clock.js';
 import { DeployExecutor } from '../../src/deploy/executor.js';
 import type { DeployEvent, DeployRecord, Step } from '../../src/deploy/types.js';
+import type { MessageView } from '../../src/emulator/index.js';
 import { LockFile } from '../../src/guard/lock-file.js';
 import { policies } from '../../src/retry/policy.js';
 import { signSlackRequest } from '../../src/slack/signature.js';
 import { createWebSlackClient } from '../../src/slack/web-client.js';
 import { openDeployStore } from '../../src/store/deploy-sqlite.js';
 import type { DeployStoreWithControls } from '../../src/store/deploy-types.js';
+import { renderReply } from '../../src/notify/deploy-reply-render.js';
 import { FakeDriver, FakeRouter, testEnv, testRecord } from '../deploy/fakes.js';
 import { startThreader, TEST_TOKEN, type TestThreader } from '../helpers/threader.js';
 
@@ -21,7 +23,9 @@ import { startThreader, TEST_TOKEN, type TestThreader } from '../helpers/threade
  * approval gate on a SQLite deploy database, `threader serve` reads the same file
  * (THREADER_DEPLOY_DB), and the Slack emulator clicks the buttons of the approval request and
  * signs the request as Slack would. A press that is refused — bad signature, a replay, someone
- * not among the approvers, a finished deploy — writes nothing to the deploy database.
+ * not among the approvers, a finished deploy — writes nothing to the deploy database and leaves
+ * the request's buttons; a press that is recorded replaces the request through response_url, so
+ * the thread shows who answered and offers no buttons any more.
  */
 
 const SECRET = 'test-signing-secret-deploys-4b1d';
@@ -37,6 +41,7 @@ const steps: Step[] = [
 interface Click {
   status: number;
   body: string;
+  responseUrl: string;
   request: { headers: Record<string, string>; body: string };
 }
 
@@ -83,6 +88,24 @@ describe('Approve / Reject a deploy from Slack (threader serve + deploy database
       }
     ).n;
 
+  /** An approval request as the deploy's narration posts it (the real renderer), buttons and all. */
+  const postRequest = async (
+    channel: string,
+    e: Extract<DeployEvent, { type: 'approval-requested' }>,
+  ): Promise<string> => {
+    const message = renderReply({
+      type: 'approval-requested',
+      deployId: e.deployId,
+      reason: e.reason,
+      timeoutAt: e.timeoutAt,
+      ...(e.index !== undefined ? { step: e.index } : {}),
+      ...(e.approvers ? { approvers: e.approvers } : {}),
+      approveCommand: `threader approve ${e.deployId} --config deploy.yaml`,
+      abortCommand: `threader abort ${e.deployId} --config deploy.yaml`,
+    });
+    return (await slack().postMessage({ channel, text: message.text, blocks: message.blocks })).ts;
+  };
+
   /** Starts a deploy of its own environment and resolves once its approval request is in Slack. */
   async function gatedDeploy(opts: { approvers?: string[]; steps?: Step[] } = {}): Promise<Gated> {
     const { approvers } = opts;
@@ -122,26 +145,10 @@ describe('Approve / Reject a deploy from Slack (threader serve + deploy database
     executor.onEvent((e) => {
       events.push(e);
       if (e.type !== 'approval-requested') return;
-      void slack()
-        .postMessage({
-          channel,
-          text: `Approval needed: ${e.reason}`,
-          blocks: [
-            { type: 'section', text: { type: 'mrkdwn', text: `Approval needed: ${e.reason}` } },
-            {
-              type: 'actions',
-              block_id: DEPLOY_APPROVAL_BLOCK_ID,
-              elements: [
-                button('Approve', ACTION_IDS.deployApprove, deployApprovalValue(id, e.index)),
-                button('Reject', ACTION_IDS.deployReject, deployApprovalValue(id, e.index)),
-              ],
-            },
-          ],
-        })
-        .then((m) => {
-          asked.push(m.ts);
-          wake();
-        });
+      void postRequest(channel, e).then((ts) => {
+        asked.push(ts);
+        wake();
+      });
     });
     const request = async (k: number): Promise<string> => {
       while (asked.length <= k) await new Promise<void>((r) => (wake = r));
@@ -169,8 +176,33 @@ describe('Approve / Reject a deploy from Slack (threader serve + deploy database
     return (await res.json()) as Click;
   };
   const answered = (c: Click) => (JSON.parse(c.body) as { text: string }).text;
+  /** The approval request as Slack shows it now (the emulator's inspection API). */
+  const shown = async (d: Gated, ts = d.ts): Promise<MessageView> => {
+    const res = await fetch(`${t.emu.baseUrl}_emulator/messages?channel=${d.channel}`);
+    const found = ((await res.json()) as MessageView[]).find((m) => m.ts === ts);
+    if (!found) throw new Error(`no message ${ts} in ${d.channel}`);
+    return found;
+  };
+  type Shown = Pick<MessageView, 'blocks'>;
+  const buttonsOf = (m: Shown) =>
+    (m.blocks ?? [])
+      .filter((b) => b.type === 'actions')
+      .flatMap((b) => (b.elements as Array<{ action_id: string }>).map((e) => e.action_id));
+  const sectionTexts = (m: Shown) =>
+    (m.blocks ?? []).flatMap((b) => (b.type === 'section' ? [(b.text as { text: string }).text] : []));
+  const bothButtons = [ACTION_IDS.deployApprove, ACTION_IDS.deployReject];
+  /** What the app sent to this click's response_url, once it has. */
   const toldThrough = (c: Click) =>
-    t.emu.interactivity.responses.find((r) => c.body && (r.body as { text?: string }).text === answered(c));
+    t.emu.interactivity.responses.filter((r) => c.responseUrl.endsWith(`/${r.id}`));
+  /** The buttons of gate `index`, as a client that had not refreshed (or a forwarded copy) shows them. */
+  const staleCopy = (d: Gated, index: number) =>
+    postRequest(d.channel, {
+      type: 'approval-requested',
+      deployId: d.id,
+      reason: 'deploy v2 to production',
+      timeoutAt: Date.now() + 60_000,
+      index,
+    });
 
   it('an approver presses Approve: the deploy goes on, the approval records who, the presser is told', async () => {
     const d = await gatedDeploy({ approvers: [ALICE.id] });
@@ -190,10 +222,25 @@ describe('Approve / Reject a deploy from Slack (threader serve + deploy database
     // The persisted log says so too (what `threader status`, the dashboard and the thread read).
     const logged = (await deploys.events(d.id)).map((e) => e.event);
     expect(logged).toContainEqual({ type: 'approved', deployId: d.id, by: 'slack:U0ALICE:alice' });
-    await expect.poll(() => toldThrough(res)?.body).toMatchObject({ response_type: 'ephemeral' });
+    // The request in the thread stops offering buttons and says who answered, for everyone.
+    await expect.poll(async () => buttonsOf(await shown(d))).toEqual([]);
+    const request = await shown(d);
+    expect(sectionTexts(request)).toEqual([
+      sectionTexts(request.original)[0],
+      ':white_check_mark: Approved by <@U0ALICE> — the deploy continues',
+    ]);
+    expect(request.text).toBe(
+      `${request.original.text} — :white_check_mark: Approved by <@U0ALICE> — the deploy continues`,
+    );
+    expect(request.edits).toHaveLength(1);
+    expect(
+      toldThrough(res).map((r) => [r.effect, (r.body as { replace_original: boolean }).replace_original]),
+    ).toEqual([['replaced', true]]);
+    // The rest of the request stays as it was: the fallback commands included.
+    expect(JSON.stringify(request.blocks)).toContain(`threader approve ${d.id} --config deploy.yaml`);
 
-    // The deploy is over: the same button now says so and records nothing.
-    const late = await click(d, { action_id: ACTION_IDS.deployApprove });
+    // The deploy is over: a stale copy of the button says so and records nothing.
+    const late = await click(d, { action_id: ACTION_IDS.deployApprove, ts: await staleCopy(d, 0) });
     expect(answered(late)).toBe(`Deploy ${d.id} has already finished (succeeded). Nothing was changed.`);
     expect(requestsOf(d.id)).toBe(1);
   });
@@ -215,6 +262,8 @@ describe('Approve / Reject a deploy from Slack (threader serve + deploy database
     expect(d.events.some((e) => e.type === 'approved')).toBe(false);
     // Only the revert touched traffic: back to the stable weights.
     expect(d.router.applied).toEqual([stable]);
+    await expect.poll(async () => buttonsOf(await shown(d))).toEqual([]);
+    expect(sectionTexts(await shown(d))).toContain(':no_entry: Rejected by <@U0ALICE> — reverting');
   });
 
   it('refuses a bad signature and a replayed click with 401, and neither writes to the deploy database', async () => {
@@ -252,11 +301,22 @@ describe('Approve / Reject a deploy from Slack (threader serve + deploy database
     expect(answered(rejected)).toMatch(/^Only the approvers of production-4 may reject/);
     expect(requestsOf(d.id)).toBe(0);
     expect((await deploys.get(d.id))?.status).toBe('waiting-approval');
+    // Mallory alone is told (ephemeral); the request keeps its buttons for the approvers.
+    await expect
+      .poll(() => [...toldThrough(res), ...toldThrough(rejected)].map((r) => r.effect))
+      .toEqual(['ephemeral', 'ephemeral']);
+    const request = await shown(d);
+    expect(buttonsOf(request)).toEqual(bothButtons);
+    expect(request.edits).toEqual([]);
 
     // An approver still can: the approval is Alice's, not Mallory's.
     await click(d, { action_id: ACTION_IDS.deployApprove });
     expect((await d.done).status).toBe('succeeded');
     expect(d.events.find((e) => e.type === 'approved')).toMatchObject({ by: 'slack:U0ALICE:alice' });
+    await expect
+      .poll(async () => sectionTexts(await shown(d)))
+      .toContain(':white_check_mark: Approved by <@U0ALICE> — the deploy continues');
+    expect(buttonsOf(await shown(d))).toEqual([]);
   });
 
   it("a press of an answered gate's button cannot approve the next gate: refused, nothing recorded", async () => {
@@ -270,7 +330,13 @@ describe('Approve / Reject a deploy from Slack (threader serve + deploy database
     const second = await d.request(1);
     expect((await deploys.get(d.id))?.status).toBe('waiting-approval');
 
-    const stale = await click(d, { action_id: ACTION_IDS.deployApprove, user: { id: 'U0BOB', name: 'bob' } });
+    // The first request shows no buttons any more; a copy of them (a client that had not refreshed) is refused.
+    await expect.poll(async () => buttonsOf(await shown(d))).toEqual([]);
+    const stale = await click(d, {
+      action_id: ACTION_IDS.deployApprove,
+      user: { id: 'U0BOB', name: 'bob' },
+      ts: await staleCopy(d, 0),
+    });
     expect(answered(stale)).toBe(
       `This approval request of deploy ${d.id} was already answered; the deploy now waits at a later approval (step 3): answer the newest request in the thread. Nothing was changed.`,
     );
@@ -314,7 +380,3 @@ describe('Approve / Reject a deploy from Slack (threader serve + deploy database
     }
   });
 });
-
-function button(label: string, actionId: string, value: string) {
-  return { type: 'button', text: { type: 'plain_text', text: label }, action_id: actionId, value };
-}
