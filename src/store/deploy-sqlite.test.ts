@@ -71,6 +71,27 @@ describe('sqlite deploy store on disk', () => {
     db.close();
   });
 
+  it('upgrades a database written before controls named their gate: a pending request is kept and still taken', async () => {
+    const path = tempDb();
+    const old = await track(openDeployStore(path));
+    await old.create(deployRecord({ status: 'waiting-approval' }));
+    await old.close();
+    // As the first release left it: migration 1 only, a request waiting in the old columns.
+    const db = new Database(path);
+    db.exec('ALTER TABLE deploy_controls DROP COLUMN step; ALTER TABLE deploy_controls DROP COLUMN refused;');
+    db.prepare('DELETE FROM deploy_schema_migrations WHERE version > 1').run();
+    db.prepare(
+      "INSERT INTO deploy_controls (deploy_id, action, by, at) VALUES ('d-1', 'approve', 'bob', 5)",
+    ).run();
+    db.close();
+    const upgraded = await track(openDeployStore(path));
+    expect(await upgraded.takeControls('d-1', 6)).toEqual([
+      { deployId: 'd-1', seq: 1, action: 'approve', by: 'bob', at: 5 },
+    ]);
+    await upgraded.requestControl('d-1', { action: 'approve', by: 'carol', step: 0 }, 7);
+    expect((await upgraded.controlLog('d-1')).map((c) => c.step)).toEqual([undefined, 0]);
+  });
+
   it('lists exactly the final statuses in the one-active-deploy index', () => {
     const sql = deploySqliteMigrations[0] ?? '';
     const listed = /WHERE status NOT IN \(([^)]*)\)/.exec(sql)?.[1]?.match(/'[^']+'/g) ?? [];
