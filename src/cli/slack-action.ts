@@ -12,10 +12,12 @@ import {
   ciKey,
   dotenvLine,
   githubOutputLine,
+  openKey,
   parseChannel,
   parseLink,
   parseStatus,
   parseTimeout,
+  replyKey,
   requireText,
   resolveThread,
   stageReply,
@@ -36,9 +38,15 @@ export async function threadOpen(flags: ThreadOpenFlags): Promise<void> {
   const config = await setup(flags);
   const channel = parseChannel('--channel', flags.channel ?? config.slack.channel);
   // The channel is part of the key: one run may open a thread per environment's channel.
-  const key = `${channel}:${flags.key ?? ciKey(env) ?? randomUUID()}`;
+  const key =
+    flags.key !== undefined ? `${channel}:${flags.key}` : (openKey(channel, title, env) ?? randomUUID());
   await withSession(config, {}, async (session) => {
     const threadId = await session.open(channel, title, key);
+    const opened = (await session.store.getThread<{ title?: string }>(threadId))?.state.title;
+    if (opened !== undefined && opened !== title)
+      err(
+        `--key ${flags.key}: a thread was opened with this key before, titled "${opened}"; replying into that one (its title stays)`,
+      );
     const delivery = await session.deliver([{ threadId }], timeoutMs);
     if (delivery.state !== 'delivered') return report(config, delivery, flags, timeoutMs);
     const thread = await session.store.getThread(threadId);
@@ -60,9 +68,16 @@ export async function threadReply(flags: ThreadReplyFlags): Promise<void> {
   });
   const timeoutMs = parseTimeout(flags.timeout);
   const config = await setup(flags);
+  const run = ciKey(process.env);
+  const key = replyKey(ref, reply, run);
   await withSession(config, {}, async (session) => {
     const threadId = await session.adopt(ref);
-    const outboxId = await session.reply(threadId, reply);
+    // Outside CI a delivered reply may be said again on purpose; within a run it is the same step.
+    const outboxId = await session.replyOnce(
+      threadId,
+      { ...reply, key },
+      { reuseDelivered: run !== undefined },
+    );
     const delivery = await session.deliver([{ threadId, outboxId }], timeoutMs);
     if (delivery.state !== 'delivered') return report(config, delivery, flags, timeoutMs);
     const ts = (await session.store.messages(threadId)).find((m) => m.outboxId === outboxId)?.ts;

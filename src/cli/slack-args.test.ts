@@ -8,6 +8,8 @@ import {
   parseLink,
   parseStatus,
   parseTimeout,
+  openKey,
+  replyKey,
   resolveThread,
   stageReply,
 } from './slack-args.js';
@@ -191,5 +193,73 @@ describe('what thread-open writes for later jobs', () => {
   it('is thread=REF for $GITHUB_OUTPUT and THREADER_SLACK_THREAD=REF for a dotenv file', () => {
     expect(githubOutputLine('C1:1700000000.000100')).toBe('thread=C1:1700000000.000100\n');
     expect(dotenvLine('C1:1700000000.000100')).toBe('THREADER_SLACK_THREAD=C1:1700000000.000100\n');
+  });
+});
+
+describe('what makes a second call the same thread or the same reply', () => {
+  const gh = {
+    GITHUB_ACTIONS: 'true',
+    GITHUB_REPOSITORY: 'acme/api',
+    GITHUB_RUN_ID: '7',
+    GITHUB_RUN_ATTEMPT: '1',
+  };
+  const ref = { channel: 'C0PIPE', ts: '1700000000.000100' };
+  const reply = stageReply({ stage: 'build', status: 'success', text: 'v2' });
+
+  it('thread-open retried in the same run with the same title finds its thread', () => {
+    expect(openKey('C0PIPE', 'Deploy v2', gh)).toBe(openKey('C0PIPE', 'Deploy v2', { ...gh }));
+  });
+
+  it('a second thread-open of the run with another title opens its own thread', () => {
+    expect(openKey('C0PIPE', 'Deploy v2', gh)).not.toBe(openKey('C0PIPE', 'Nightly report', gh));
+  });
+
+  it('the same title in another channel is another thread', () => {
+    expect(openKey('C0PIPE', 'Deploy v2', gh)).not.toBe(openKey('C0OTHER', 'Deploy v2', gh));
+  });
+
+  it('outside CI there is no run to find a thread by', () => {
+    expect(openKey('C0PIPE', 'Deploy v2', {})).toBeUndefined();
+  });
+
+  it.each([
+    ['the same reply in the same thread and run is the same', reply, ref, 'run-1', true],
+    [
+      'another status is another reply',
+      stageReply({ stage: 'build', status: 'failure', text: 'v2' }),
+      ref,
+      'run-1',
+      false,
+    ],
+    [
+      'another text is another reply',
+      stageReply({ stage: 'build', status: 'success', text: 'v3' }),
+      ref,
+      'run-1',
+      false,
+    ],
+    [
+      'another rollback command is another reply',
+      stageReply({ stage: 'build', status: 'success', text: 'v2', rollbackCommand: 'threader rollback' }),
+      ref,
+      'run-1',
+      false,
+    ],
+    [
+      'another link is another reply',
+      stageReply({
+        stage: 'build',
+        status: 'success',
+        text: 'v2',
+        links: [{ name: 'Run', url: 'https://ci.example/2' }],
+      }),
+      ref,
+      'run-1',
+      false,
+    ],
+    ['another thread is another reply', reply, { ...ref, ts: '1700000000.000200' }, 'run-1', false],
+    ['another run is another reply', reply, ref, 'run-2', false],
+  ] as const)('%s', (_case, other, otherRef, run, same) => {
+    expect(replyKey(ref, reply, 'run-1') === replyKey(otherRef, other, run)).toBe(same);
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { parseDuration } from '../config/duration.js';
 import { CHANNEL_ID, CHANNEL_ID_PROBLEM } from '../config/slack-ids.js';
 import { UsageError } from '../errors.js';
@@ -126,4 +127,25 @@ export function githubOutputLine(ref: string): string {
 /** The line `--dotenv FILE` appends: GitLab's dotenv artifact makes it a variable of later jobs. */
 export function dotenvLine(ref: string): string {
   return `${THREAD_ENV}=${ref}\n`;
+}
+
+const digest = (parts: unknown[]): string =>
+  createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 24);
+
+/**
+ * The key of a `thread-open` without --key: the CI run, the channel (one run may open a thread per
+ * environment's channel) and the title, so a step retried in the run finds its thread and a second
+ * thread-open with another title opens its own. Outside CI there is no run: undefined (a new thread).
+ */
+export function openKey(channel: string, title: string, env: Env): string | undefined {
+  const run = ciKey(env);
+  return run ? `${channel}:${run}:title:${digest([title])}` : undefined;
+}
+
+/**
+ * What makes two `thread-reply` calls the same reply: the thread, the CI run (when there is one)
+ * and everything the reply says (stage, status, text, rollback command, links).
+ */
+export function replyKey(ref: ThreadRef, reply: NoteReply, run: string | undefined): string {
+  return `reply:${digest([ref.channel, ref.ts, run ?? '', reply.text, reply.code ?? '', reply.links ?? [], !!reply.broadcast])}`;
 }

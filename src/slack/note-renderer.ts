@@ -13,6 +13,8 @@ export interface NoteReply {
   links?: Array<{ name: string; url: string }>;
   /** Also show the reply in the channel (Slack's reply_broadcast), for failures. */
   broadcast?: boolean;
+  /** Not shown: what makes a re-run of the same CI step the same reply (SlackSession.replyOnce). */
+  key?: string;
 }
 
 /**

@@ -191,6 +191,31 @@ export class SlackSession {
     return id;
   }
 
+  /**
+   * Queues `reply` unless a row with its key is in the thread already; returns the row to wait
+   * for. A re-run of a step that exited 1 (still queued) then waits for the first row instead of
+   * posting the reply twice. `reuseDelivered`: a delivered row counts too (the same CI run).
+   * Two identical calls at the same instant may still both queue (no transaction across them).
+   */
+  async replyOnce(
+    threadId: string,
+    reply: NoteReply & { key: string },
+    opts: { reuseDelivered: boolean },
+  ): Promise<number> {
+    const rows = await this.store.outbox(threadId);
+    const same = rows.find(
+      (r) =>
+        r.kind === 'reply' &&
+        (r.payload as NoteReply | null)?.key === reply.key &&
+        (isQueued(r) || (opts.reuseDelivered && r.status === 'done')),
+    );
+    if (same) {
+      this.engine.kick();
+      return same.id;
+    }
+    return this.reply(threadId, reply);
+  }
+
   /** Waits until everything queued is delivered, or gives up after `timeoutMs` (it stays queued). */
   async flush(timeoutMs: number): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;

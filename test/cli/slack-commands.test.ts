@@ -147,6 +147,22 @@ describe('a pipeline thread across jobs', () => {
     expect(emu.threads('C0RETRY')).toHaveLength(1);
   });
 
+  it('a second thread-open of the same run with another title opens its own thread; an explicit --key reused with another title says so', async () => {
+    const env = jobEnv({ GITLAB_CI: 'true', CI_PROJECT_ID: '9', CI_PIPELINE_ID: '77' });
+    const deploy = await slack(['thread-open', '--channel', 'C0TITLES', '--title', 'Deploy v2'], env);
+    const report = await slack(['thread-open', '--channel', 'C0TITLES', '--title', 'Nightly report'], env);
+    expect([deploy.code, report.code]).toEqual([0, 0]);
+    expect(report.stdout).not.toBe(deploy.stdout);
+    expect(emu.threads('C0TITLES').map((t) => t.parent.text)).toEqual(['Deploy v2', 'Nightly report']);
+
+    const keyed = await slack(['thread-open', '--channel', 'C0TITLES', '--title', 'One', '--key', 'k'], env);
+    const reused = await slack(['thread-open', '--channel', 'C0TITLES', '--title', 'Two', '--key', 'k'], env);
+    expect([keyed.code, reused.code]).toEqual([0, 0]);
+    expect(reused.stdout).toBe(keyed.stdout);
+    expect(reused.stderr).toContain('--key k: a thread was opened with this key before, titled "One"');
+    expect(keyed.stderr).toBe('');
+  });
+
   it('posts a plain summary with notify, its links clickable', async () => {
     const r = await slack(
       [
@@ -222,6 +238,43 @@ describe('when Slack is slow, away or says no', () => {
     );
     expect(again.stdout.trim()).toBe(`C0LATER:${emu.threads('C0LATER')[0]?.parent.ts}`);
     expect(emu.messages('C0LATER')).toHaveLength(1);
+  });
+
+  it('thread-reply re-run after exit 1 waits for the reply already queued: one reply once Slack is back', async () => {
+    const ref = (
+      await slack(['thread-open', '--channel', 'C0RERUN', '--title', 'Run'], jobEnv())
+    ).stdout.trim();
+    const down = await startSlackEmulator({ token: TOKEN });
+    const downUrl = down.url;
+    await down.close();
+    const db = join(dir, 'rerun.db');
+    const run = { GITHUB_ACTIONS: 'true', GITHUB_REPOSITORY: 'acme/api', GITHUB_RUN_ID: '99' };
+    const args = [
+      'thread-reply',
+      '--thread',
+      ref,
+      '--stage',
+      'deploy',
+      '--status',
+      'success',
+      '--text',
+      'v2',
+    ];
+    for (const _attempt of [1, 2]) {
+      const r = await slack(
+        [...args, '--timeout', '1s'],
+        jobEnv({ ...run, SLACK_API_URL: downUrl, THREADER_DB: db }),
+      );
+      expect(noSecret(r).code).toBe(1);
+    }
+    // The third run meets Slack again: it delivers the one queued row and waits for that.
+    const back = await slack(args, jobEnv({ ...run, THREADER_DB: db }));
+    expect(noSecret(back).code).toBe(0);
+    const flush = await slack(['flush', '--timeout', '10s'], jobEnv({ THREADER_DB: db }));
+    expect(flush.code).toBe(0);
+    expect(emu.threads('C0RERUN')[0]?.replies.map((r) => r.text)).toEqual([
+      ':white_check_mark: *deploy* succeeded\nv2',
+    ]);
   });
 
   it('slack flush also delivers a deploy thread a deploy command left queued (its newest card)', async () => {
