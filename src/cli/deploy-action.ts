@@ -1,4 +1,5 @@
 import { planning } from '../deploy/compose-plan.js';
+import { rollbackCommand } from '../deploy/executor-fleet.js';
 import { createDeploy, takeOver } from '../deploy/executor-start.js';
 import { rollbackTarget } from '../deploy/rollback-target.js';
 import type { StrategyName } from '../deploy/types.js';
@@ -63,6 +64,11 @@ export async function runDeploy(positional: string | undefined, flags: DeployFla
 
 /** `threader rollback`: aborts a live deploy or rolls back to the previous known-good version. */
 export async function runRollback(flags: RollbackFlags): Promise<void> {
+  // For pipelines that post the command: quoted here, so no value becomes shell code.
+  if (flags.printCommand) {
+    process.stdout.write(`${rollbackCommand(flags.config, flags.env, flags.to ?? null)}\n`);
+    return;
+  }
   const plan = narrationPlan(flags, process.env);
   if (plan.warning) process.stderr.write(`threader: ${plan.warning}\n`);
   const s = await openSession(flags);

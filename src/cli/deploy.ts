@@ -16,6 +16,7 @@ export interface DeployFlags extends SessionFlags, NarrationFlags {
 
 export interface RollbackFlags extends SessionFlags, NarrationFlags {
   to?: string;
+  printCommand?: boolean;
   reason?: string;
   force?: boolean;
   json?: boolean;
@@ -88,7 +89,11 @@ export function register(program: Command): void {
     .option('--by <name>', 'who rolls back')
     .option('--state-db <path>', 'deploy records (default: stateDb of the config)')
     .option('--json', 'print only the final deploy record as JSON on stdout')
-    .option('--observe', 'plan from what the drivers and nginx report now (automatic after a failed deploy)');
+    .option('--observe', 'plan from what the drivers and nginx report now (automatic after a failed deploy)')
+    .option(
+      '--print-command',
+      'print this rollback as a shell command line (each value quoted) and exit; nothing runs',
+    );
   slackOptions(rollback).action(async (flags: RollbackFlags) =>
     (await import('./deploy-action.js')).runRollback(flags),
   );
