@@ -85,7 +85,7 @@ describe.skipIf(missing !== undefined)(
       runId++;
       return runWorkflow({
         file: workflow,
-        run: ['open-thread', 'deploy-staging', 'deploy-production', 'rollback'],
+        run: ['open-thread', 'deploy-staging', 'deploy-production', 'rollback', 'flush'],
         // npm ci, the type-check and the unit tests: CI runs them for real, not this harness.
         assume: { build: { result: 'success' } },
         inputs,
@@ -96,6 +96,8 @@ describe.skipIf(missing !== undefined)(
           THREADER_GUARD_FILE: fleet.guardFile,
           SMOKE_URL_STAGING: `${fleet.nginx.url}/`,
           SLACK_API_URL: emulatorUrl,
+          // The deployer host's persistent outbox, shared by its jobs (one runner here).
+          THREADER_DB: join(work, 'github-deployer.db'),
         },
         secrets: { SLACK_BOT_TOKEN: TOKEN },
         github: {
@@ -119,6 +121,8 @@ describe.skipIf(missing !== undefined)(
       expect(jobs['open-thread']?.outputs.thread).toMatch(/^C_GH_STAGING:\d+\.\d+$/);
       expect(jobs['deploy-production']?.result).toBe('skipped');
       expect(jobs.rollback?.result).toBe('skipped');
+      expect(jobs.flush?.result, logOf(jobs.flush)).toBe('success');
+      expect(logOf(jobs.flush)).toContain('nothing left queued for Slack');
       expect(await fleet.sample(6)).toEqual({ v2: 6 });
 
       const all = await threads('C_GH_STAGING');
@@ -194,6 +198,7 @@ describe.skipIf(missing !== undefined)(
           CI_PROJECT_ID: '9',
           CI_PIPELINE_URL: 'https://gitlab.test/acme/alert-threader/-/pipelines/77',
           GITLAB_USER_LOGIN: 'tanuki',
+          THREADER_DB: join(work, 'gitlab-deployer.db'),
         },
         baseEnv,
         workDir: work,

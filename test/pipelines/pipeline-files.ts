@@ -25,6 +25,7 @@ export interface GhJob {
   env?: Record<string, string>;
   outputs?: Record<string, string>;
   environment?: string | { name: string };
+  'runs-on'?: string | string[];
   'continue-on-error'?: boolean | string;
   steps?: GhStep[];
 }
@@ -60,6 +61,7 @@ export interface GlRule {
 
 export interface GlJob {
   stage?: string;
+  tags?: string[];
   extends?: string | string[];
   needs?: GlNeed[];
   dependencies?: string[];

@@ -119,7 +119,7 @@ describe('GitHub Actions workflows', () => {
     expect(wf.jobs.rollback?.if).toContain('failure()');
     expect(wf.jobs['open-thread']?.outputs?.thread).toContain('steps.thread.outputs.thread');
     for (const [name, job] of Object.entries(wf.jobs)) {
-      if (name === 'open-thread') continue;
+      if (name === 'open-thread' || name === 'flush') continue;
       const reply = (job.steps ?? []).find((s) => s.run?.includes('threader slack thread-reply'));
       expect(reply, `${name} replies in the thread`).toBeDefined();
       expect(reply?.if, `${name}'s reply runs whatever happened`).toBe('always()');
@@ -134,6 +134,30 @@ describe('GitHub Actions workflows', () => {
     }
     expect(deploySteps('rollback')).toContain('threader rollback');
     expect(deploySteps('rollback')).toContain('--rollback-command');
+    expect(deploySteps('rollback')).toContain('--print-command');
+  });
+
+  it('deploy: jobs on the deployer host keep their Slack outbox (THREADER_DB) outside the checkout, and a last job on that host flushes it whatever happened', () => {
+    const wf = readWorkflow(join(workflowDir, 'deploy.yml'));
+    const deployer = Object.entries(wf.jobs).filter(([, j]) =>
+      String(j['runs-on']).includes('THREADER_DEPLOY_RUNNER'),
+    );
+    expect(deployer.map(([n]) => n).sort()).toEqual([
+      'deploy-production',
+      'deploy-staging',
+      'flush',
+      'rollback',
+    ]);
+    for (const [name, job] of deployer)
+      expect(job.env?.THREADER_DB, name).toBe("${{ vars.THREADER_DB || '/var/lib/threader/cli.db' }}");
+    const flush = wf.jobs.flush;
+    expect(flush?.if).toContain('always()');
+    expect(needsOf(flush ?? {}).sort()).toEqual(
+      Object.keys(wf.jobs)
+        .filter((j) => j !== 'flush')
+        .sort(),
+    );
+    expect((flush?.steps ?? []).some((s) => s.run?.includes('threader slack flush'))).toBe(true);
   });
 });
 
@@ -216,6 +240,17 @@ describe('.gitlab-ci.yml', () => {
       if (job.needs) expect(job.needs.map(needName), name).toContain(opener);
       else expect(gl.stages.indexOf(stageOf(job)), name).toBeGreaterThan(gl.stages.indexOf(stageOf(openJob)));
     }
+  });
+
+  it('every job on the deployer host keeps its Slack outbox (THREADER_DB) outside the checkout, and monitor flushes it whatever happened', () => {
+    const deployer = Object.entries(gl.jobs).filter(([, j]) => j.tags?.includes('threader-deployer'));
+    expect(deployer.length).toBeGreaterThanOrEqual(6);
+    for (const [name, job] of deployer)
+      expect(job.variables?.THREADER_DB, name).toBe('/var/lib/threader/cli.db');
+    const monitor = gl.jobs.monitor as GlJob;
+    expect(monitor.tags).toContain('threader-deployer');
+    expect(monitor.rules?.every((r) => r.when === 'always')).toBe(true);
+    expect((monitor.script ?? []).join('\n')).toContain('threader slack flush');
   });
 
   it('a failure runs the rollback of its branch’s environment, which posts the rollback command', () => {

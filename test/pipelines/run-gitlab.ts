@@ -121,7 +121,9 @@ export class GitlabPipeline {
       CI_PROJECT_DIR: workspace,
       CI_JOB_URL: `${vars.CI_PIPELINE_URL ?? 'http://gitlab.test/p'}/jobs/${name.replace(/\W/g, '-')}`,
     };
-    for (const [k, v] of Object.entries(job.variables ?? {})) jobVars[k] = expand(String(v), jobVars);
+    // A project's CI/CD variables win over the file's, the job's included (GitLab's precedence).
+    for (const [k, v] of Object.entries(job.variables ?? {}))
+      if (!(k in this.opts.variables)) jobVars[k] = expand(String(v), jobVars);
     const env = { ...this.opts.baseEnv, ...jobVars, CI: 'true', GITLAB_CI: 'true' };
     const timeout = this.opts.timeoutMs ?? 150_000;
     const main = await bash(
