@@ -1,5 +1,5 @@
 import type { UpstreamServer } from '../traffic/types.js';
-import { shellQuote as q } from './shell-quote.js';
+import { quoteArg as q } from './drivers/shell-quote.js';
 import type { EnvironmentSpec, Step } from './types.js';
 
 /**

@@ -1,4 +1,4 @@
-import { shellQuote } from '../deploy/shell-quote.js';
+import { quoteArg as shellQuote } from '../deploy/drivers/shell-quote.js';
 import type { DeployStatus } from '../deploy/types.js';
 import { parseSlackBy } from '../slack/actor-by.js';
 import { escapeText } from '../slack/render/escape.js';

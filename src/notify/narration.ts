@@ -3,7 +3,7 @@ import type { Judgement } from '../metrics/evaluate.js';
 import type { DeployEvent, DeployFailure, DeployRecord, Step } from '../deploy/types.js';
 import { applyEvent, cardOf, failureSummary, trafficOf, type DeployCard } from './deploy-card.js';
 import type { CheckResult, DeployReply, GuardLockView, StepPosition } from './deploy-reply.js';
-import { shellQuote } from '../deploy/shell-quote.js';
+import { quoteArg as shellQuote } from '../deploy/drivers/shell-quote.js';
 import { command } from './deploy-text.js';
 
 /**

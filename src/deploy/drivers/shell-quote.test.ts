@@ -20,6 +20,7 @@ describe('quoteArg', () => {
     ['a glob is not expanded', '*', "'*'"],
     ['a leading tilde is not expanded', '~root', "'~root'"],
     ['an equals sign is quoted so a first word is never an assignment', 'A=b', "'A=b'"],
+    ['a trailing backtick stays text (a rollback command ends in a code block)', 'v1`', "'v1`'"],
   ])('%s', (_name, input, expected) => {
     expect(quoteArg(input)).toBe(expected);
   });

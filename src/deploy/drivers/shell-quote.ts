@@ -1,8 +1,9 @@
 /**
  * POSIX shell quoting for everything the drivers hand to a shell (a remote login shell through
- * ssh, or `sh -s` locally). Single quotes make every byte literal except the single quote itself,
- * which is closed, escaped and reopened: `it's` → `'it'\''s'`. Remote commands are only ever built
- * from these quoted words, never by pasting raw strings together.
+ * ssh, or `sh -s` locally) and for the commands we print to be copied and run as printed (a failed
+ * deploy's rollback command, `threader approve …`). Single quotes make every byte literal except
+ * the single quote itself, which is closed, escaped and reopened: `it's` → `'it'\''s'`. Remote
+ * commands are only ever built from these quoted words, never by pasting raw strings together.
  */
 export function quoteArg(value: string): string {
   if (value.includes('\0')) throw new Error('a shell word cannot contain a NUL byte');
