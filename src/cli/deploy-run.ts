@@ -117,6 +117,9 @@ export async function driveDeploy(
     fleetBefore: fleet,
     configPath: s.configPath,
     owner: { pid: process.pid, host: s.host },
+    onControlRefused: (r, why) => {
+      if (!opts.json) process.stderr.write(`ignored ${r.action} by ${r.by}: ${why}\n`);
+    },
   });
   if (!opts.json)
     executor.onEvent(
