@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import type { NarrationFlags } from '../notify/deploy-slack.js';
 import type { SessionFlags } from './deploy-run.js';
+import { parseSlackThreadFlag, parseSlackWait, parseStrategy } from './deploy-args.js';
+import { checked } from './option-args.js';
 import { STRATEGIES } from './plan.js';
 
 export interface DeployFlags extends SessionFlags, NarrationFlags {
@@ -29,10 +31,12 @@ function slackOptions(cmd: Command): Command {
     .option(
       '--slack-thread <ref>',
       "narrate in this Slack thread (CHANNEL:TS from `threader slack thread-open`; default $THREADER_SLACK_THREAD), else a new thread in the environment's slack.channel or SLACK_CHANNEL",
+      checked(parseSlackThreadFlag),
     )
     .option(
       '--slack-wait <duration>',
       'at the end, wait at most this long for the Slack thread to catch up (default 30s); the rest stays queued for `threader slack flush`',
+      checked(parseSlackWait),
     )
     .option('--no-slack', 'no Slack thread for this deploy');
 }
@@ -53,7 +57,11 @@ export function register(program: Command): void {
     .argument('[version]', 'version to deploy (or --version / --to; required unless --resume)')
     .option('--version <v>', 'version to deploy')
     .option('--to <v>', 'version to deploy (same as --version)')
-    .option('--strategy <s>', `override the environment's strategy (${STRATEGIES.join(', ')})`)
+    .option(
+      '--strategy <s>',
+      `override the environment's strategy (${STRATEGIES.join(', ')})`,
+      checked(parseStrategy),
+    )
     .option('--reason <text>', 'why (recorded; required with --force)')
     .option('--force', 'start although the guard window is locked (needs --reason; recorded)')
     .option('--resume <id>', 'take over a deploy whose executor is gone and continue it')

@@ -78,18 +78,24 @@ class StopBeforeAction extends Error {
 
 /**
  * Parses `argv` exactly as `threader` would (the same program: unknown options, missing required
- * options and arguments are refused) and stops before any action runs: no I/O, no Slack, no deploy.
- * The pipelines' tests check every `threader …` line of the CI files with it. Checks made inside an
- * action (e.g. a duration's syntax) are not made here.
+ * options and arguments, and values that are not what the option takes — a status, a duration, a
+ * thread reference, a channel ID, a link, retry's ATTEMPTS and BASE — are refused) and stops before
+ * any action runs: no I/O, no Slack, no deploy. The pipelines' tests check every `threader …` line
+ * of the CI files with it. What an action reads from the environment instead of a flag is not
+ * checked here.
  */
 export async function parseOnly(argv: string[]): Promise<ParseResult> {
   let said = '';
   const program = await buildProgram({ writeOut: () => undefined, writeErr: (s) => void (said += s) });
-  program.hook('preAction', (_root, action) => {
-    const path: string[] = [];
-    for (let c: Command | null = action; c && c !== program; c = c.parent) path.unshift(c.name());
-    throw new StopBeforeAction(path.join(' '));
-  });
+  // On every command, after its own hooks (retry checks its positionals in one): ancestors' hooks
+  // run first, so a hook on the root would stop before the command's own checks.
+  for (const command of allCommands(program))
+    command.hook('preAction', (self, action) => {
+      if (self !== action) return;
+      const path: string[] = [];
+      for (let c: Command | null = action; c && c !== program; c = c.parent) path.unshift(c.name());
+      throw new StopBeforeAction(path.join(' '));
+    });
   try {
     await program.parseAsync(argv, { from: 'user' });
     return { ok: false, error: 'no command ran (a command group without its subcommand?)' };
@@ -99,8 +105,14 @@ export async function parseOnly(argv: string[]): Promise<ParseResult> {
       if (err.exitCode === 0) return { ok: true, command: err.code };
       return { ok: false, error: said.trim() || err.message };
     }
+    // A command's own check before its action (main() says it the same way, exit 2).
+    if (isAppError(err)) return { ok: false, error: `threader: ${err.message}` };
     throw err;
   }
+}
+
+function allCommands(command: Command): Command[] {
+  return [command, ...command.commands.flatMap(allCommands)];
 }
 
 async function readVersion(): Promise<string> {

@@ -1,9 +1,10 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { parseDuration } from '../config/duration.js';
 import { UsageError } from '../errors.js';
 import type { CommandRetryOptions } from '../retry/command-retry.js';
 import type { CommandSpec } from '../retry/attempt.js';
 import type { RetryPolicy } from '../retry/policy.js';
+import { checked } from './option-args.js';
 
 /** Defaults of the original `retry_backoff.sh 3 5 -- cmd` form. */
 const DEFAULT_ATTEMPTS = 3;
@@ -102,6 +103,12 @@ export function parseRetryInvocation(
   };
 }
 
+function invocationOf(cmd: Command): RetryInvocation {
+  const operands = (cmd.processedArgs[0] as string[] | undefined) ?? [];
+  const { positional, command } = splitAtSeparator(cmd, operands);
+  return parseRetryInvocation(positional, command, cmd.opts<RetryFlags>());
+}
+
 /**
  * Commander drops the `--` separator, so the split between ATTEMPTS/BASE and the command is
  * recovered from the root's raw argv: everything after the first `--` is the command.
@@ -121,6 +128,13 @@ function splitAtSeparator(cmd: Command, operands: string[]): { positional: strin
   return { positional, command: tail };
 }
 
+/** Flag values, checked as the line is parsed; the same rules parseRetryInvocation applies. */
+const durationOf = (flag: string) => checked((text) => duration(flag, text));
+const positiveDurationOf = (flag: string) =>
+  checked((text) => {
+    if (duration(flag, text) === 0) throw new UsageError(`${flag} must be longer than 0`);
+  });
+
 export function register(program: Command): void {
   program
     .command('retry')
@@ -131,21 +145,49 @@ export function register(program: Command): void {
     )
     .usage('[options] [ATTEMPTS [BASE]] -- CMD [ARGS...]')
     .argument('[args...]', 'ATTEMPTS and BASE (seconds or a duration), then -- CMD [ARGS...]')
-    .option('--attempts <n>', `total attempts including the first (default ${DEFAULT_ATTEMPTS})`)
-    .option('--base <duration>', 'wait after the first failure, doubled after each one (default 5s)')
-    .option('--max-delay <duration>', 'longest single wait (default 5m)')
-    .option('--jitter <mode>', 'full (uniform in [0, delay)) or none (default none)')
-    .option('--timeout <duration>', 'per attempt: kill the attempt’s process tree and count it as exit 124')
-    .option('--deadline <duration>', 'for the whole run: no attempt starts after it, a running one is killed')
+    .option(
+      '--attempts <n>',
+      `total attempts including the first (default ${DEFAULT_ATTEMPTS})`,
+      checked((n) => positiveInt('--attempts', n)),
+    )
+    .option(
+      '--base <duration>',
+      'wait after the first failure, doubled after each one (default 5s)',
+      durationOf('--base'),
+    )
+    .option('--max-delay <duration>', 'longest single wait (default 5m)', durationOf('--max-delay'))
+    .addOption(
+      new Option('--jitter <mode>', 'full (uniform in [0, delay)) or none (default none)').choices([
+        'full',
+        'none',
+      ]),
+    )
+    .option(
+      '--timeout <duration>',
+      'per attempt: kill the attempt’s process tree and count it as exit 124',
+      positiveDurationOf('--timeout'),
+    )
+    .option(
+      '--deadline <duration>',
+      'for the whole run: no attempt starts after it, a running one is killed',
+      positiveDurationOf('--deadline'),
+    )
     .option(
       '--retry-on <codes>',
       'exit codes worth another attempt, e.g. 1,75,120-125 (default: any non-zero)',
+      checked(parseExitCodes),
     )
-    .option('--kill-after <duration>', 'after a timeout, SIGKILL what is left after this long (default 5s)')
+    .option(
+      '--kill-after <duration>',
+      'after a timeout, SIGKILL what is left after this long (default 5s)',
+      durationOf('--kill-after'),
+    )
     .option('-q, --quiet', 'no attempt log on stderr')
-    .action(async (operands: string[], flags: RetryFlags, cmd: Command) => {
-      const { positional, command } = splitAtSeparator(cmd, operands);
-      const invocation = parseRetryInvocation(positional, command, flags);
+    // ATTEMPTS and BASE are told apart from the command only by `--`, which commander drops before
+    // an argument parser could see it: checked here, before any action (and by parseOnly).
+    .hook('preAction', (cmd) => void invocationOf(cmd))
+    .action(async (_operands: string[], _flags: RetryFlags, cmd: Command) => {
+      const invocation = invocationOf(cmd);
       // The child-process machinery loads only once the invocation is known to be valid.
       const { runRetry } = await import('./retry-action.js');
       process.exitCode = await runRetry(invocation);

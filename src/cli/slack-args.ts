@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parseDuration } from '../config/duration.js';
-import { CHANNEL_ID, CHANNEL_ID_PROBLEM } from '../config/slack-ids.js';
+import { CHANNEL_ID, CHANNEL_ID_PROBLEM } from '../config/channel-id.js';
 import { UsageError } from '../errors.js';
 import type { NoteReply } from '../slack/note-renderer.js';
 import { isHttpUrl } from '../slack/render/escape.js';

@@ -1,4 +1,7 @@
 import type { Command } from 'commander';
+import { checked, collectChecked } from './option-args.js';
+import { parseChannel, parseLink, parseStatus, parseTimeout, requireText } from './slack-args.js';
+import { parseThreadRef } from '../slack/thread-ref.js';
 
 export interface SlackCommonFlags {
   config?: string;
@@ -33,11 +36,19 @@ const EXIT_CODES =
   '`threader slack flush` or the next command), 2 usage, 3 Slack refused (invalid_auth, ' +
   'channel_not_found, … — a person must act).';
 
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+// Values are checked as the line is parsed (option-args.ts); the actions check them again, and
+// what came from the environment instead.
+const links = collectChecked(parseLink);
+const channel = checked((text) => parseChannel('--channel', text));
+const text = (flag: string) => checked((t) => requireText(flag, t));
 
 function common(cmd: Command): Command {
   return cmd
-    .option('--timeout <duration>', 'how long to wait for Slack before exiting 1, still queued (default 30s)')
+    .option(
+      '--timeout <duration>',
+      'how long to wait for Slack before exiting 1, still queued (default 30s)',
+      checked(parseTimeout),
+    )
     .option(
       '--config <file>',
       'threader.yaml (default $THREADER_CONFIG); env SLACK_BOT_TOKEN(_FILE), THREADER_DB',
@@ -67,8 +78,8 @@ export function register(program: Command): void {
           EXIT_CODES,
       ),
   )
-    .option('--channel <id>', 'Slack channel ID (default $SLACK_CHANNEL)')
-    .requiredOption('--title <text>', 'the parent message (plain text; escaped)')
+    .option('--channel <id>', 'Slack channel ID (default $SLACK_CHANNEL)', channel)
+    .requiredOption('--title <text>', 'the parent message (plain text; escaped)', text('--title'))
     .option(
       '--key <key>',
       'the same key opens the same thread (default: the CI run: $GITHUB_RUN_ID + attempt, $CI_PIPELINE_ID)',
@@ -84,12 +95,16 @@ export function register(program: Command): void {
         `reply a stage result into the thread (a failure is also shown in the channel). ${EXIT_CODES}`,
       ),
   )
-    .option('--thread <ref>', 'CHANNEL:TS from thread-open (default $THREADER_SLACK_THREAD)')
-    .requiredOption('--stage <name>', 'the pipeline stage or job')
-    .requiredOption('--status <status>', 'success, failure, cancelled or skipped')
+    .option(
+      '--thread <ref>',
+      'CHANNEL:TS from thread-open (default $THREADER_SLACK_THREAD)',
+      checked((ref) => parseThreadRef(ref, '--thread')),
+    )
+    .requiredOption('--stage <name>', 'the pipeline stage or job', text('--stage'))
+    .requiredOption('--status <status>', 'success, failure, cancelled or skipped', checked(parseStatus))
     .option('--text <text>', 'more detail (plain text; escaped)')
     .option('--rollback-command <cmd>', 'a ready-to-run command, shown as a code block')
-    .option('--link <name=url>', 'a link under the reply (repeatable; http(s) only)', collect)
+    .option('--link <name=url>', 'a link under the reply (repeatable; http(s) only)', links)
     .action(async (flags: ThreadReplyFlags) => (await import('./slack-action.js')).threadReply(flags));
 
   common(
@@ -98,9 +113,9 @@ export function register(program: Command): void {
       .summary('post one message, e.g. a summary')
       .description(`post one message (not a thread), e.g. a summary. ${EXIT_CODES}`),
   )
-    .option('--channel <id>', 'Slack channel ID (default $SLACK_CHANNEL)')
-    .requiredOption('--text <text>', 'the message (plain text; escaped)')
-    .option('--link <name=url>', 'a link under the message (repeatable; http(s) only)', collect)
+    .option('--channel <id>', 'Slack channel ID (default $SLACK_CHANNEL)', channel)
+    .requiredOption('--text <text>', 'the message (plain text; escaped)', text('--text'))
+    .option('--link <name=url>', 'a link under the message (repeatable; http(s) only)', links)
     .action(async (flags: NotifyFlags) => (await import('./slack-action.js')).notify(flags));
 
   common(

@@ -1,14 +1,9 @@
 import { z } from 'zod';
 
-/**
- * Slack channel IDs (C…, G… for private, D… for DMs). Names are refused: chat.postMessage takes
- * a name, but chat.update, chat.getPermalink and conversations.history/replies accept only IDs,
- * and the thread engine needs all of them for the same channel. (Underscores are allowed so test
- * channels can read C_ALERTS.)
- */
-export const CHANNEL_ID = /^[CGD][A-Z0-9_]+$/;
+// The pattern lives apart from zod: the CLI checks channel IDs while it parses argv (startup
+// loads commander only).
+import { CHANNEL_ID, CHANNEL_ID_PROBLEM } from './channel-id.js';
 
-export const CHANNEL_ID_PROBLEM =
-  'must be a Slack channel ID like C0123ABCDEF, not a name (Slack accepts names only for posting; edits and lookups need the ID: channel details → About → Channel ID)';
+export { CHANNEL_ID, CHANNEL_ID_PROBLEM };
 
 export const channelId = () => z.string().regex(CHANNEL_ID, CHANNEL_ID_PROBLEM);

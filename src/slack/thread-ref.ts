@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CHANNEL_ID } from '../config/slack-ids.js';
+import { CHANNEL_ID } from '../config/channel-id.js';
 import { UsageError } from '../errors.js';
 
 /**

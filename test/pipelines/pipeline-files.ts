@@ -133,9 +133,23 @@ export function needName(n: GlNeed): string {
   return typeof n === 'string' ? n : n.job;
 }
 
+export interface PipelineScript {
+  /** Named for messages. */
+  where: string;
+  script: string;
+  system: 'github' | 'gitlab';
+  /** The file it is in. */
+  file: string;
+  /**
+   * The variables the CI system sets for it, as written: GitHub's workflow, job and step `env:`
+   * (expressions unevaluated), GitLab's global and job `variables:`.
+   */
+  env: Record<string, string>;
+}
+
 /** Every shell script of the pipelines, named for messages: GitHub `run:` steps, GitLab scripts. */
-export function allScripts(): Array<{ where: string; script: string }> {
-  const out: Array<{ where: string; script: string }> = [];
+export function allScripts(): PipelineScript[] {
+  const out: PipelineScript[] = [];
   for (const file of workflowFiles()) {
     const wf = readWorkflow(file);
     for (const [jobName, job] of Object.entries(wf.jobs))
@@ -144,20 +158,33 @@ export function allScripts(): Array<{ where: string; script: string }> {
           out.push({
             where: `${file.slice(repoRoot.length)} ${jobName} step ${step.name ?? i + 1}`,
             script: step.run,
+            system: 'github',
+            file,
+            env: { ...wf.env, ...job.env, ...step.env },
           });
   }
-  const composite = parse(
-    readFileSync(join(repoRoot, '.github/actions/setup-threader/action.yml'), 'utf8'),
-  ) as {
-    runs: { steps: GhStep[] };
-  };
+  const actionFile = join(repoRoot, '.github/actions/setup-threader/action.yml');
+  const composite = parse(readFileSync(actionFile, 'utf8')) as { runs: { steps: GhStep[] } };
   for (const step of composite.runs.steps)
-    if (step.run) out.push({ where: `setup-threader ${step.name}`, script: step.run });
+    if (step.run)
+      out.push({
+        where: `setup-threader ${step.name}`,
+        script: step.run,
+        system: 'github',
+        file: actionFile,
+        env: { ...step.env },
+      });
   const gl = readGitlab();
   const parts = ['before_script', 'script', 'after_script'] as const;
   for (const [name, job] of Object.entries({ default: gl.default ?? {}, ...gl.templates, ...gl.jobs }))
     for (const part of parts)
       for (const [i, line] of (job[part] ?? []).entries())
-        out.push({ where: `.gitlab-ci.yml ${name} ${part}[${i}]`, script: line });
+        out.push({
+          where: `.gitlab-ci.yml ${name} ${part}[${i}]`,
+          script: line,
+          system: 'gitlab',
+          file: gitlabFile,
+          env: { ...gl.variables, ...job.variables },
+        });
   return out;
 }

@@ -13,6 +13,7 @@ import {
   workflowFiles,
   type GlJob,
 } from './pipeline-files.js';
+import { assignmentsFor, SAMPLE_REF } from './ci-values.js';
 import { threaderInvocations } from './shell-words.js';
 
 /**
@@ -267,9 +268,31 @@ describe('.gitlab-ci.yml', () => {
 });
 
 describe('every threader command in the pipelines', () => {
-  const invocations = allScripts().flatMap(({ where, script }) =>
-    threaderInvocations(script).map((inv) => ({ ...inv, where })),
+  const invocations = allScripts().flatMap((s) =>
+    threaderInvocations(s.script).map((inv) => ({ ...inv, where: s.where })),
   );
+
+  /**
+   * Each command line with every value its variables can get (ci-values.ts): a CI status, a
+   * dispatch input's options, a thread reference or none. Lines are grouped by where they are.
+   */
+  const sites = allScripts().flatMap((s) => {
+    const lines = new Map<string, { text: string; argvs: Map<string, { argv: string[]; given: string }> }>();
+    for (const assignment of assignmentsFor(s)) {
+      const found = threaderInvocations(s.script, (name) => assignment[name]);
+      const shapes = threaderInvocations(s.script);
+      found.forEach((inv, i) => {
+        const shape = shapes[i]?.text ?? inv.text;
+        const site = lines.get(shape) ?? { text: shape, argvs: new Map() };
+        const given = Object.entries(assignment)
+          .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+          .join(' ');
+        site.argvs.set(JSON.stringify(inv.argv), { argv: inv.argv, given });
+        lines.set(shape, site);
+      });
+    }
+    return [...lines.values()].map((site) => ({ where: s.where, ...site }));
+  });
 
   it('the pipelines use the commands a pipeline needs', () => {
     const used = new Set(
@@ -291,8 +314,61 @@ describe('every threader command in the pipelines', () => {
       expect(used, command).toContain(command);
   });
 
-  it.each(invocations.map((i) => [`${i.where}: ${i.text}`, i.argv]))('%s', async (_where, argv) => {
-    expect(await parseOnly(argv)).toMatchObject({ ok: true });
+  it('every job status either CI system can report reaches a thread-reply as a status threader takes', () => {
+    const statuses = new Set(
+      sites
+        .filter((s) => s.text.startsWith('threader slack thread-reply'))
+        .flatMap((s) => [...s.argvs.values()].map(({ argv }) => argv[argv.indexOf('--status') + 1])),
+    );
+    // Both systems' statuses arrive (GitHub's as they are, GitLab's mapped by the .reply script).
+    expect([...statuses].sort()).toEqual(['cancelled', 'failure', 'success']);
+  });
+
+  it.each(sites.map((s) => [`${s.where}: ${s.text}`, s]))('%s', async (_where, site) => {
+    for (const { argv, given } of site.argvs.values())
+      expect(await parseOnly(argv), `with ${given || 'no variables known'}`).toMatchObject({ ok: true });
+  });
+});
+
+describe('the static check with CI values', () => {
+  const reply = (script: string, env: Record<string, string> = {}) =>
+    assignmentsFor({ where: 't', script, system: 'gitlab', file: '', env }).map((a) =>
+      threaderInvocations(script, (n) => a[n]).map((i) => i.argv),
+    );
+
+  it('GitLab’s CI_JOB_STATUS passed straight to --status is caught: "failed" and "canceled" are refused', async () => {
+    const results = await Promise.all(
+      reply('threader slack thread-reply --stage "$CI_JOB_NAME" --status "$CI_JOB_STATUS"')
+        .flat()
+        .map((argv) => parseOnly(argv)),
+    );
+    expect(results.filter((r) => !r.ok)).toEqual([
+      { ok: false, error: expect.stringContaining('"failed"') },
+      { ok: false, error: expect.stringContaining('"canceled"') },
+    ]);
+  });
+
+  it('a status mapped by a case statement takes the values bash gives it', () => {
+    const script =
+      'case "$CI_JOB_STATUS" in failed) status=failure ;; *) status="$CI_JOB_STATUS" ;; esac\n' +
+      'threader slack thread-reply --stage x --status "$status"';
+    const statuses = new Set(reply(script).flatMap((lines) => lines.map((argv) => argv.at(-1))));
+    expect([...statuses].sort()).toEqual(['canceled', 'failure', 'success']);
+  });
+
+  it('GitHub’s ${{ job.status }} and a dispatch input’s options are tried one by one', () => {
+    const sets = assignmentsFor({
+      where: 't',
+      script:
+        'threader deploy --strategy "$STRATEGY" --slack-thread "$THREADER_SLACK_THREAD"; echo "$STATUS"',
+      system: 'github',
+      file: join(workflowDir, 'deploy.yml'),
+      env: { STATUS: '${{ job.status }}', STRATEGY: '${{ inputs.strategy }}' },
+    });
+    expect(new Set(sets.map((a) => a.STATUS))).toEqual(new Set(['success', 'failure', 'cancelled']));
+    expect(new Set(sets.map((a) => a.STRATEGY))).toEqual(new Set(['rolling', 'canary', 'blue-green']));
+    expect(new Set(sets.map((a) => a.THREADER_SLACK_THREAD))).toEqual(new Set([SAMPLE_REF, '']));
+    expect(sets).toHaveLength(3 * 3 * 2);
   });
 });
 

@@ -1,8 +1,8 @@
 /**
  * Finds every `threader …` command in a shell script the way bash would split it, so the CLI can
- * parse each one: line continuations joined, quotes honoured, variables replaced by a placeholder
- * word (a pipeline's values are not known here, only that each is one word when quoted), and
- * commands nested in `$(…)` or run by `threader retry … -- threader …` found too.
+ * parse each one: line continuations joined, quotes honoured, variables replaced by the value the
+ * caller gives for them, else a placeholder word (only that each is one word when quoted is known),
+ * and commands nested in `$(…)` or run by `threader retry … -- threader …` found too.
  */
 
 export interface Invocation {
@@ -19,10 +19,15 @@ type Token = { kind: 'word'; value: string; line: number; start: number } | { ki
 /** Stands for any variable's value. */
 export const PLACEHOLDER = 'VALUE';
 
+/** A variable's value by name (`$NAME`, `${NAME}`, `${NAME:-…}`); undefined: the placeholder. */
+export type Values = (name: string) => string | undefined;
+
+const none: Values = () => undefined;
+
 const OPERATORS = ['&&', '||', ';;', '|', ';', '&', '(', ')', '\n'];
 const REDIRECT = /^[0-9]*(>>|>&|>|<<<|<<|<)/;
 
-function tokenize(script: string): Token[] {
+function tokenize(script: string, values: Values): Token[] {
   const s = script.replace(/\\\n/g, ' ');
   const tokens: Token[] = [];
   let i = 0;
@@ -49,11 +54,11 @@ function tokenize(script: string): Token[] {
       // The redirect's target is not an argument of the command.
       i += redirect[0].length;
       while (s[i] === ' ') i++;
-      i = readWord(s, i).end;
+      i = readWord(s, i, values).end;
       continue;
     }
     const start = i;
-    const word = readWord(s, i);
+    const word = readWord(s, i, values);
     tokens.push({ kind: 'word', value: word.value, line, start });
     line += (s.slice(start, word.end).match(/\n/g) ?? []).length;
     i = word.end;
@@ -61,8 +66,8 @@ function tokenize(script: string): Token[] {
   return tokens;
 }
 
-/** One shell word from `i`: quotes removed, `$VAR`, `${…}` and `$(…)` replaced by PLACEHOLDER. */
-function readWord(s: string, i: number): { value: string; end: number } {
+/** One shell word from `i`: quotes removed, variables replaced by their value, `$(…)` by PLACEHOLDER. */
+function readWord(s: string, i: number, values: Values): { value: string; end: number } {
   let value = '';
   while (i < s.length) {
     const c = s[i] as string;
@@ -79,20 +84,27 @@ function readWord(s: string, i: number): { value: string; end: number } {
           i += 2;
         } else if (s[i] === '$') {
           const v = readVariable(s, i);
-          value += PLACEHOLDER;
+          value += valueOf(s.slice(i, v), values);
           i = v;
         } else value += s[i++];
       }
       i++;
     } else if (c === '$') {
-      value += PLACEHOLDER;
-      i = readVariable(s, i);
+      const v = readVariable(s, i);
+      value += valueOf(s.slice(i, v), values);
+      i = v;
     } else if (c === '\\') {
       value += s[i + 1] ?? '';
       i += 2;
     } else value += s[i++];
   }
   return { value, end: i };
+}
+
+/** `$NAME` / `${NAME…}`: the caller's value for NAME; `$(…)` and the unknown: PLACEHOLDER. */
+function valueOf(expansion: string, values: Values): string {
+  const name = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)/.exec(expansion)?.[1];
+  return (name !== undefined ? values(name) : undefined) ?? PLACEHOLDER;
 }
 
 /** Past `$NAME`, `${…}` or `$(…)` (nesting counted) starting at `i`. */
@@ -116,11 +128,11 @@ function readVariable(s: string, i: number): number {
 }
 
 /** Every `threader …` command of `script`, including ones inside `$(…)` and after `retry … --`. */
-export function threaderInvocations(script: string): Invocation[] {
+export function threaderInvocations(script: string, values: Values = none): Invocation[] {
   const found: Invocation[] = [];
   // Command substitutions are scanned on their own: the placeholder stands for them in words.
-  for (const inner of substitutions(script)) found.push(...threaderInvocations(inner));
-  const tokens = tokenize(script);
+  for (const inner of substitutions(script)) found.push(...threaderInvocations(inner, values));
+  const tokens = tokenize(script, values);
   let atCommandStart = true;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i] as Token;
@@ -150,6 +162,11 @@ export function threaderInvocations(script: string): Invocation[] {
     atCommandStart = isKeyword || (atCommandStart && /^[A-Za-z_][A-Za-z0-9_]*=/.test(t.value));
   }
   return found;
+}
+
+/** The names of the variables `script` expands (`$NAME`, `${NAME…}`), each once. */
+export function variablesOf(script: string): string[] {
+  return [...new Set([...script.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1] as string))];
 }
 
 /** The bodies of every `$(…)` in `script`, outermost first. */
