@@ -222,9 +222,11 @@ describe('when Slack is slow, away or says no', () => {
       jobEnv({ SLACK_API_URL: downUrl, THREADER_DB: db }),
     );
     expect(noSecret(r).code).toBe(1);
-    expect(Date.now() - started).toBeLessThan(2_000 + 5_000);
-    expect(r.stdout).toBe('');
+    // It gave up after --timeout 2s (said on stderr), not after the 30 s default; the bound only
+    // tells the two apart and leaves a busy runner's process start-up plenty of room.
     expect(r.stderr).toContain('not delivered to Slack within 2s');
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(r.stdout).toBe('');
     expect(r.stderr).toContain('still queued');
     expect(emu.messages('C0LATER')).toHaveLength(0);
 
