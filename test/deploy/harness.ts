@@ -107,6 +107,22 @@ async function sampleVersions(url: string, n: number): Promise<Record<string, nu
   return seen;
 }
 
+/**
+ * Resolves once Prometheus has every target in its scrape pool. Its discovery manager hands new
+ * targets to the scrape manager at most every 5 s, so for the first seconds after start it scrapes
+ * nothing: a canary measured then has no samples at all ("no data"), however long it has run.
+ */
+async function scrapePoolReady(prometheus: PrometheusHandle, targets: number): Promise<void> {
+  await waitFor(
+    async () => {
+      const res = await fetch(`${prometheus.url}/api/v1/targets?state=active`);
+      const body = (await res.json()) as { data: { activeTargets: unknown[] } };
+      return body.data.activeTargets.length >= targets ? true : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 200, what: `${targets} target(s) in prometheus's scrape pool` },
+  );
+}
+
 const service = new URL('../fixtures/test-service.mjs', import.meta.url).pathname;
 
 export interface Fleet {
@@ -158,6 +174,7 @@ export async function startFleet(opts: {
     opts.provider === 'scrape'
       ? undefined
       : await startPrometheus({ jobs: [{ job: 'svc', targets: ports.map((p) => `127.0.0.1:${p}`) }] });
+  if (prometheus) await scrapePoolReady(prometheus, ports.length);
   const provider = prometheus
     ? { provider: { type: 'prometheus', url: prometheus.url, timeout: '2s' }, scope: { job: 'svc' } }
     : { provider: { type: 'scrape', timeout: '2s' } };
