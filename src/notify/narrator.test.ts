@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ACTION_IDS, DEPLOY_APPROVAL_BLOCK_ID } from '../actions/button-ids.js';
 import { MemoryDeployStore, testRecord } from '../../test/deploy/fakes.js';
 import { canarySteps } from '../deploy/executor-fixtures.test-suite.js';
 import type { DeployEvent, DeployRecord } from '../deploy/types.js';
@@ -6,6 +7,7 @@ import { SlackApiError } from '../errors.js';
 import { engineRig, type EngineRig } from '../slack/engine-rig.test-suite.js';
 import { watchParents, type ParentListener } from '../slack/session.js';
 import { ThreadEngine } from '../slack/thread-engine.js';
+import type { PostMessageArgs } from '../slack/types.js';
 import type { ThreadStore } from '../store/types.js';
 import { deployRenderer } from './deploy-renderer.js';
 import { DeployNarrator, deployThreadId } from './narrator.js';
@@ -108,6 +110,38 @@ describe('DeployNarrator', () => {
     expect(deploys.records.get('d-1')?.threadRef).toBe(`C1:${parent.ts}`);
     expect(n.failures).toBe(0);
     expect(await n.caughtUp()).toBe(true);
+  });
+
+  it('narrates an approval request as a reply whose Approve / Reject buttons answer its own gate, the fallback commands beside them', async () => {
+    const n = narrator();
+    await n.begin(record);
+    await tell(n, [
+      {
+        type: 'approval-requested',
+        deployId: 'd-1',
+        reason: 'deploy v2 to production',
+        timeoutAt: rig.clock.now() + 3_600_000,
+        index: 2,
+        approvers: ['U0ALICE'],
+      },
+    ]);
+    // MemorySlack keeps the text of a message; its blocks are in the call as sent.
+    const [request] = rig.slack.calls
+      .filter((c) => c.method === 'chat.postMessage')
+      .map((c) => c.args as PostMessageArgs)
+      .filter((a) => a.thread_ts);
+    expect(request?.thread_ts).toBe(parents()[0]?.ts);
+    const actions = (request?.blocks ?? []).filter((b) => b.type === 'actions');
+    expect(actions.map((b) => b.block_id)).toEqual([DEPLOY_APPROVAL_BLOCK_ID]);
+    const buttons = (actions[0]?.elements ?? []) as Array<{ action_id: string; value: string }>;
+    expect(buttons.map((e) => [e.action_id, e.value])).toEqual([
+      [ACTION_IDS.deployApprove, 'd-1@2'],
+      [ACTION_IDS.deployReject, 'd-1@2'],
+    ]);
+    const shown = JSON.stringify(request?.blocks);
+    expect(shown).toContain('threader approve d-1 --config deploy.yaml');
+    expect(shown).toContain('threader abort d-1 --config deploy.yaml');
+    expect(shown).toContain('<@U0ALICE>');
   });
 
   it('a resumed deploy finds its thread again: no second parent, the replies go on under the first', async () => {
