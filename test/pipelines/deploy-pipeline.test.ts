@@ -68,8 +68,6 @@ describe.skipIf(missing !== undefined)(
         Object.entries(process.env).filter(([k]) => !/^(SLACK_|THREADER_|GITHUB_|GITLAB_|CI_)/.test(k)),
       );
       baseEnv = { ...clean, PATH: `${bin}:${process.env.PATH}` };
-      const first = await fleet.deploy(['deploy', '--to', 'v1', '--no-slack']);
-      expect(first.code, first.stderr).toBe(0);
     });
     afterAll(async () => {
       await fleet?.stop();
@@ -79,6 +77,50 @@ describe.skipIf(missing !== undefined)(
     async function threads(channel: string): Promise<Thread[]> {
       const res = await fetch(`${emulatorUrl.replace(/api\/$/, '')}_emulator/threads?channel=${channel}`);
       return (await res.json()) as Thread[];
+    }
+
+    /** The thread a run opened: the one whose reference thread-open printed (CHANNEL:TS). */
+    async function threadOf(ref: string | undefined): Promise<Thread> {
+      const channel = ref?.slice(0, ref.lastIndexOf(':')) ?? '';
+      const thread = (await threads(channel)).find((t) => `${channel}:${t.parent.ts}` === ref);
+      expect(thread, `the thread ${ref} the run opened`).toBeDefined();
+      return thread as Thread;
+    }
+
+    // Each scenario sets the state it starts from: no scenario leans on what an earlier one left.
+
+    async function guardOpen(): Promise<void> {
+      const r = await runThreader([
+        'guard',
+        'unlock',
+        '--force',
+        '--reason',
+        'test: start unlocked',
+        '--lock-file',
+        fleet.guardFile,
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+
+    async function guardLocked(): Promise<void> {
+      const r = await runThreader([
+        'guard',
+        'lock',
+        '30m',
+        '--reason',
+        'test: the fleet is recovering',
+        '--lock-file',
+        fleet.guardFile,
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+
+    /** The fleet on `version` (a deploy without Slack; nothing to do when it already is). */
+    async function fleetOn(version: string): Promise<void> {
+      await guardOpen();
+      const r = await fleet.deploy(['deploy', '--to', version, '--no-slack', '--json']);
+      expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+      expect(await fleet.sample(6)).toEqual({ [version]: 6 });
     }
 
     function github(inputs: { environment: string; strategy: string; version: string }) {
@@ -116,6 +158,8 @@ describe.skipIf(missing !== undefined)(
       (run?.steps ?? []).map((s) => `--- ${s.name}: ${s.outcome}\n${s.log}`).join('\n');
 
     it('GitHub: a good canary leaves one thread — the live card as its root, the deploy’s stage replies, the job’s reply — and nothing else', async () => {
+      await fleetOn('v1');
+      const roots = (await threads('C_GH_STAGING')).length;
       const jobs = await github({ environment: 'staging', strategy: 'canary', version: 'v2' });
       expect(jobs['deploy-staging']?.result, logOf(jobs['deploy-staging'])).toBe('success');
       expect(jobs['open-thread']?.outputs.thread).toMatch(/^C_GH_STAGING:\d+\.\d+$/);
@@ -125,10 +169,8 @@ describe.skipIf(missing !== undefined)(
       expect(logOf(jobs.flush)).toContain('nothing left queued for Slack');
       expect(await fleet.sample(6)).toEqual({ v2: 6 });
 
-      const all = await threads('C_GH_STAGING');
-      expect(all).toHaveLength(1);
-      const [thread] = all as [Thread];
-      expect(`C_GH_STAGING:${thread.parent.ts}`).toBe(jobs['open-thread']?.outputs.thread);
+      expect(await threads('C_GH_STAGING')).toHaveLength(roots + 1);
+      const thread = await threadOf(jobs['open-thread']?.outputs.thread);
       // The deploy adopted the pipeline's thread: its root now shows the deploy card.
       expect(shown(thread.parent)).toContain('v2');
       const replies = thread.replies.map(shown);
@@ -140,15 +182,15 @@ describe.skipIf(missing !== undefined)(
     });
 
     it('GitHub: a bad canary fails its analysis — a broadcast failure reply, the rollback job finds the deploy reverted itself and posts the rollback command', async () => {
+      await fleetOn('v2');
+      const roots = (await threads('C_GH_STAGING')).length;
       const jobs = await github({ environment: 'staging', strategy: 'canary', version: 'v3-bad' });
-      expect(jobs['deploy-staging']?.result).toBe('failure');
+      expect(jobs['deploy-staging']?.result, logOf(jobs['deploy-staging'])).toBe('failure');
       expect(jobs.rollback?.result, logOf(jobs.rollback)).toBe('success');
       expect(await fleet.sample(6)).toEqual({ v2: 6 });
 
-      const all = await threads('C_GH_STAGING');
-      expect(all).toHaveLength(2);
-      const thread = all[1] as Thread;
-      expect(`C_GH_STAGING:${thread.parent.ts}`).toBe(jobs['open-thread']?.outputs.thread);
+      expect(await threads('C_GH_STAGING')).toHaveLength(roots + 1);
+      const thread = await threadOf(jobs['open-thread']?.outputs.thread);
       const broadcast = thread.replies.filter((r) => r.reply_broadcast).map(shown);
       expect(broadcast.some((r) => r.includes('http_5xx_ratio'))).toBe(true);
       const rollback = thread.replies.map(shown).filter((r) => r.includes('rollback staging'));
@@ -158,13 +200,17 @@ describe.skipIf(missing !== undefined)(
     });
 
     it('GitHub: while the guard is locked the deploy job stops at `threader guard status`; nothing is deployed or rolled back', async () => {
+      await fleetOn('v2');
+      await guardLocked();
+      const roots = (await threads('C_GH_STAGING')).length;
       const jobs = await github({ environment: 'staging', strategy: 'canary', version: 'v4' });
       const deploy = jobs['deploy-staging'];
-      expect(deploy?.result).toBe('failure');
+      expect(deploy?.result, logOf(deploy)).toBe('failure');
       expect(deploy?.steps.find((s) => s.name === 'Guard window open?')?.outcome).toBe('failure');
       expect(deploy?.steps.find((s) => s.name === 'Deploy')?.outcome).toBe('skipped');
       expect(jobs.rollback?.result).toBe('skipped');
-      const thread = (await threads('C_GH_STAGING'))[2] as Thread;
+      expect(await threads('C_GH_STAGING')).toHaveLength(roots + 1);
+      const thread = await threadOf(jobs['open-thread']?.outputs.thread);
       const reply = thread.replies.map(shown).filter((r) => r.includes('deploy staging'));
       expect(reply).toHaveLength(1);
       expect(thread.replies.find((r) => shown(r).includes('deploy staging'))?.reply_broadcast).toBe(true);
@@ -172,16 +218,8 @@ describe.skipIf(missing !== undefined)(
     });
 
     it('GitLab (staging branch): the thread ref crosses jobs in a dotenv artifact; a failed smoke test after a good deploy rolls back to the version before and posts the command', async () => {
-      const unlock = await runThreader([
-        'guard',
-        'unlock',
-        '--force',
-        '--reason',
-        'test',
-        '--lock-file',
-        fleet.guardFile,
-      ]);
-      expect(unlock.code, unlock.stderr).toBe(0);
+      await fleetOn('v2');
+      const roots = (await threads('C_GL_STAGING')).length;
       const pipeline = new GitlabPipeline({
         branch: 'staging',
         variables: {
@@ -207,7 +245,7 @@ describe.skipIf(missing !== undefined)(
       expect(open.status, open.log).toBe('success');
       expect(open.dotenv.THREADER_SLACK_THREAD).toMatch(/^C_GL_STAGING:\d+\.\d+$/);
       const deploy = await pipeline.run('deploy:staging');
-      expect(deploy.status).toBe('failed');
+      expect(deploy.status, deploy.log).toBe('failed');
       expect(deploy.log).toContain('succeeded');
       const rollback = await pipeline.run('rollback:staging');
       expect(rollback.status, rollback.log).toBe('success');
@@ -215,10 +253,8 @@ describe.skipIf(missing !== undefined)(
       expect(monitor.ran).toBe(true);
       expect(await fleet.sample(6)).toEqual({ v2: 6 });
 
-      const all = await threads('C_GL_STAGING');
-      expect(all).toHaveLength(1);
-      const [thread] = all as [Thread];
-      expect(`C_GL_STAGING:${thread.parent.ts}`).toBe(open.dotenv.THREADER_SLACK_THREAD);
+      expect(await threads('C_GL_STAGING')).toHaveLength(roots + 1);
+      const thread = await threadOf(open.dotenv.THREADER_SLACK_THREAD);
       const replies = thread.replies.map(shown);
       expect(replies.filter((r) => r.includes('deploy:staging'))).toHaveLength(1);
       const posted = replies.filter((r) => r.includes('rollback staging'));
