@@ -3,26 +3,28 @@ import { mkdtempSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACTION_IDS } from '../../src/actions/button-ids.js';
+import { ACTION_IDS, DEPLOY_APPROVAL_BLOCK_ID } from '../../src/actions/button-ids.js';
 import { systemClock } from '../../src/clock.js';
 import { DeployExecutor } from '../../src/deploy/executor.js';
 import type { DeployEvent, DeployRecord, Step } from '../../src/deploy/types.js';
 import type { MessageView } from '../../src/emulator/index.js';
+import { openNarration, type Narration } from '../../src/notify/deploy-slack.js';
 import { LockFile } from '../../src/guard/lock-file.js';
 import { policies } from '../../src/retry/policy.js';
 import { signSlackRequest } from '../../src/slack/signature.js';
 import { createWebSlackClient } from '../../src/slack/web-client.js';
 import { openDeployStore } from '../../src/store/deploy-sqlite.js';
 import type { DeployStoreWithControls } from '../../src/store/deploy-types.js';
-import { renderReply } from '../../src/notify/deploy-reply-render.js';
 import { FakeDriver, FakeRouter, testEnv, testRecord } from '../deploy/fakes.js';
+import { waitFor } from '../helpers/process.js';
 import { startThreader, TEST_TOKEN, type TestThreader } from '../helpers/threader.js';
 
 /**
  * Approve / Reject from Slack, end to end over real HTTP: a deploy's executor waits at its
- * approval gate on a SQLite deploy database, `threader serve` reads the same file
- * (THREADER_DEPLOY_DB), and the Slack emulator clicks the buttons of the approval request and
- * signs the request as Slack would. A press that is refused — bad signature, a replay, someone
+ * approval gate on a SQLite deploy database, narrated into the Slack emulator by the deploy
+ * command's own narration (openNarration: thread store, thread engine, deploy renderer), `threader
+ * serve` reads the same deploy database (THREADER_DEPLOY_DB), and the emulator clicks the buttons
+ * of the approval request the narration posted and signs the request as Slack would. A press that is refused — bad signature, a replay, someone
  * not among the approvers, a finished deploy — writes nothing to the deploy database and leaves
  * the request's buttons; a press that is recorded replaces the request through response_url, so
  * the thread shows who answered and offers no buttons any more.
@@ -51,8 +53,9 @@ interface Gated {
   channel: string;
   /** The first approval request's message. */
   ts: string;
-  /** The k-th approval request's message, once posted. */
+  /** The k-th approval request's message, once the narration has posted it. */
   request(k: number): Promise<string>;
+  configPath: string;
   router: FakeRouter;
   events: DeployEvent[];
   done: Promise<DeployRecord>;
@@ -64,6 +67,7 @@ describe('Approve / Reject a deploy from Slack (threader serve + deploy database
   let deploys: DeployStoreWithControls;
   let controls: Database.Database;
   let n = 0;
+  const narrations: Narration[] = [];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'deploy-approval-'));
@@ -75,6 +79,7 @@ describe('Approve / Reject a deploy from Slack (threader serve + deploy database
     t.emu.interactivity.configure({ requestUrl: `${t.url}/slack/actions`, signingSecret: SECRET });
   });
   afterAll(async () => {
+    await Promise.all(narrations.map((x) => x.close()));
     controls?.close();
     await t?.close();
     await deploys?.close();
@@ -88,82 +93,90 @@ describe('Approve / Reject a deploy from Slack (threader serve + deploy database
       }
     ).n;
 
-  /** An approval request as the deploy's narration posts it (the real renderer), buttons and all. */
-  const postRequest = async (
-    channel: string,
-    e: Extract<DeployEvent, { type: 'approval-requested' }>,
-  ): Promise<string> => {
-    const message = renderReply({
-      type: 'approval-requested',
-      deployId: e.deployId,
-      reason: e.reason,
-      timeoutAt: e.timeoutAt,
-      ...(e.index !== undefined ? { step: e.index } : {}),
-      ...(e.approvers ? { approvers: e.approvers } : {}),
-      approveCommand: `threader approve ${e.deployId} --config deploy.yaml`,
-      abortCommand: `threader abort ${e.deployId} --config deploy.yaml`,
-    });
-    return (await slack().postMessage({ channel, text: message.text, blocks: message.blocks })).ts;
-  };
+  const isRequest = (m: Pick<MessageView, 'blocks'>) =>
+    (m.blocks ?? []).some((b) => b.type === 'actions' && b.block_id === DEPLOY_APPROVAL_BLOCK_ID);
+  /** The approval requests in the deploy's thread, in order, as first posted (answered ones lose their buttons). */
+  const requestsIn = (channel: string): MessageView[] =>
+    t.emu.threads(channel).flatMap((th) => th.replies.filter((r) => isRequest(r.original)));
 
   /** Starts a deploy of its own environment and resolves once its approval request is in Slack. */
   async function gatedDeploy(opts: { approvers?: string[]; steps?: Step[] } = {}): Promise<Gated> {
     const { approvers } = opts;
+    const said: string[] = [];
     n++;
     const env = `production-${n}`;
     const id = `d-20261126T12000${n}Z-a1b2c${n}`;
     // One channel per environment, as deploy configs have (and Slack's posting limit is per channel).
     const channel = `C_DEPLOYS_${n}`;
     const router = new FakeRouter();
+    const configPath = join(dir, 'deploy.yaml');
+    const environment = testEnv({
+      name: env,
+      approval: {
+        required: true,
+        timeout: 60_000,
+        onTimeout: 'rollback',
+        ...(approvers ? { approvers } : {}),
+      },
+      slack: { channel },
+    });
+    const guard = { file: new LockFile(join(dir, `guard-${n}`)), now: Date.now, actor: 'threader deploy' };
     const executor = new DeployExecutor({
       store: deploys,
       driver: new FakeDriver(),
       router,
-      env: testEnv({
-        name: env,
-        approval: {
-          required: true,
-          timeout: 60_000,
-          onTimeout: 'rollback',
-          ...(approvers ? { approvers } : {}),
-        },
-      }),
+      env: environment,
       clock: systemClock,
-      guard: { file: new LockFile(join(dir, `guard-${n}`)), now: Date.now, actor: 'threader deploy' },
+      guard,
       planRevert: () => [{ kind: 'set-weight', weights: stable }],
       fleetBefore: { versions: { a: 'v1', b: 'v1', c: 'v1', d: 'v1' }, weights: stable },
-      configPath: join(dir, 'deploy.yaml'),
+      configPath,
       owner: { pid: process.pid, host: hostname() },
       retryPolicy: policies.instant,
       controlPollMs: 50,
       heartbeatMs: 500,
     });
     const events: DeployEvent[] = [];
-    const asked: string[] = [];
-    let wake = () => undefined as void;
-    // Stands in for the deploy's Slack narration: each approval request with its two buttons.
-    executor.onEvent((e) => {
-      events.push(e);
-      if (e.type !== 'approval-requested') return;
-      void postRequest(channel, e).then((ts) => {
-        asked.push(ts);
-        wake();
-      });
-    });
-    const request = async (k: number): Promise<string> => {
-      while (asked.length <= k) await new Promise<void>((r) => (wake = r));
-      return asked[k] as string;
-    };
+    executor.onEvent((e) => void events.push(e));
     const base = testRecord(opts.steps ?? steps, { id, env, by: 'ci' });
-    await deploys.create({
+    const record: DeployRecord = {
       ...base,
       plan: { ...base.plan, env },
       createdAt: Date.now(),
       updatedAt: Date.now(),
-    });
+    };
+    await deploys.create(record);
+    // The deploy command's narration, as `threader deploy` opens it: the approval request clicked
+    // below is the reply it rendered and posted from the executor's event.
+    const narration = await openNarration(
+      {
+        plan: { waitMs: 5_000, off: false },
+        env: environment,
+        deploys,
+        guard,
+        configPath,
+        processEnv: {
+          SLACK_BOT_TOKEN: TEST_TOKEN,
+          SLACK_API_URL: t.emu.url,
+          THREADER_DB: join(dir, `threader-${n}.db`),
+          // The per-channel rate limit the emulator enforces is the engine's to handle, not news.
+          LOG_LEVEL: 'error',
+        },
+        say: (line) => void said.push(line),
+      },
+      record,
+    );
+    if (!narration) throw new Error(`no narration: ${said.join('')}`);
+    narrations.push(narration);
+    executor.onEvent(narration.narrator.listener);
+    const request = (k: number): Promise<string> =>
+      waitFor(() => requestsIn(channel)[k]?.ts, {
+        timeoutMs: 20_000,
+        what: `approval request ${k + 1} of ${id} in Slack`,
+      });
     const done = executor.run(id);
     done.catch(() => undefined);
-    return { id, channel, ts: await request(0), request, router, events, done };
+    return { id, channel, ts: await request(0), request, configPath, router, events, done };
   }
 
   const click = async (d: Gated, body: Record<string, unknown>): Promise<Click> => {
@@ -194,15 +207,14 @@ describe('Approve / Reject a deploy from Slack (threader serve + deploy database
   /** What the app sent to this click's response_url, once it has. */
   const toldThrough = (c: Click) =>
     t.emu.interactivity.responses.filter((r) => c.responseUrl.endsWith(`/${r.id}`));
-  /** The buttons of gate `index`, as a client that had not refreshed (or a forwarded copy) shows them. */
-  const staleCopy = (d: Gated, index: number) =>
-    postRequest(d.channel, {
-      type: 'approval-requested',
-      deployId: d.id,
-      reason: 'deploy v2 to production',
-      timeoutAt: Date.now() + 60_000,
-      index,
-    });
+  /**
+   * The k-th approval request as first posted, buttons and all, posted again: what a client that had
+   * not refreshed (or a forwarded copy) still shows after the request was answered.
+   */
+  const staleCopy = async (d: Gated, k: number): Promise<string> => {
+    const { text, blocks } = requestsIn(d.channel)[k]!.original;
+    return (await slack().postMessage({ channel: d.channel, text, ...(blocks ? { blocks } : {}) })).ts;
+  };
 
   it('an approver presses Approve: the deploy goes on, the approval records who, the presser is told', async () => {
     const d = await gatedDeploy({ approvers: [ALICE.id] });
@@ -222,6 +234,12 @@ describe('Approve / Reject a deploy from Slack (threader serve + deploy database
     // The persisted log says so too (what `threader status`, the dashboard and the thread read).
     const logged = (await deploys.events(d.id)).map((e) => e.event);
     expect(logged).toContainEqual({ type: 'approved', deployId: d.id, by: 'slack:U0ALICE:alice' });
+    // The narration tells the thread who approved, under the same parent as the request.
+    await expect
+      .poll(() => t.emu.threads(d.channel).flatMap((th) => th.replies.map((r) => r.text)), {
+        timeout: 15_000,
+      })
+      .toContain(':white_check_mark: approved by <@U0ALICE>');
     // The request in the thread stops offering buttons and says who answered, for everyone.
     await expect.poll(async () => buttonsOf(await shown(d))).toEqual([]);
     const request = await shown(d);
@@ -237,7 +255,7 @@ describe('Approve / Reject a deploy from Slack (threader serve + deploy database
       toldThrough(res).map((r) => [r.effect, (r.body as { replace_original: boolean }).replace_original]),
     ).toEqual([['replaced', true]]);
     // The rest of the request stays as it was: the fallback commands included.
-    expect(JSON.stringify(request.blocks)).toContain(`threader approve ${d.id} --config deploy.yaml`);
+    expect(JSON.stringify(request.blocks)).toContain(`threader approve ${d.id} --config ${d.configPath}`);
 
     // The deploy is over: a stale copy of the button says so and records nothing.
     const late = await click(d, { action_id: ACTION_IDS.deployApprove, ts: await staleCopy(d, 0) });
