@@ -1,12 +1,11 @@
-import { parseDuration } from '../config/duration.js';
 import type { Env } from '../config/load.js';
 import type { DeployRecord, EnvironmentSpec } from '../deploy/types.js';
-import { UsageError } from '../errors.js';
 import { guardStatus, type GuardContext } from '../guard/guard.js';
 import { parseThreadRef, type ThreadRef } from '../slack/thread-ref.js';
 import type { DeployStore } from '../store/deploy-types.js';
 import type { GuardLockView } from './deploy-reply.js';
 import { DeployNarrator } from './narrator.js';
+import { parseSlackThreadFlag, parseSlackWait } from './slack-flags.js';
 
 /**
  * Where a deploy command narrates, and the Slack session that carries it (decision 2 of issue 6):
@@ -49,13 +48,11 @@ export const DEFAULT_SLACK_WAIT_MS = 30_000;
  * and the deploy narrates in a new thread of its channel.
  */
 export function narrationPlan(flags: NarrationFlags, env: Env): NarrationPlan {
-  const waitMs = flags.slackWait === undefined ? DEFAULT_SLACK_WAIT_MS : parseDuration(flags.slackWait);
-  if (waitMs === undefined || waitMs < 0)
-    throw new UsageError(`--slack-wait: "${flags.slackWait}" is not a duration (e.g. 30s, 2m, 0)`);
+  const waitMs = flags.slackWait === undefined ? DEFAULT_SLACK_WAIT_MS : parseSlackWait(flags.slackWait);
   if (flags.slack === false) return { waitMs, off: true };
   const plan: NarrationPlan = { waitMs, off: false, ...(flags.json ? { quiet: true } : {}) };
-  // An empty flag is the pipeline's `--slack-thread "$THREADER_SLACK_THREAD"` when no thread opened.
-  if (flags.slackThread) return { ...plan, adopt: parseThreadRef(flags.slackThread, '--slack-thread') };
+  const adopt = flags.slackThread ? parseSlackThreadFlag(flags.slackThread) : undefined;
+  if (adopt) return { ...plan, adopt };
   const fromEnv = env.THREADER_SLACK_THREAD?.trim();
   if (!fromEnv) return plan;
   try {
