@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { NarrationFlags } from '../notify/deploy-slack.js';
 import type { SessionFlags } from './deploy-run.js';
-import { parseSlackThreadFlag, parseSlackWait, parseStrategy } from './deploy-args.js';
+import { parseSlackThreadFlag, parseSlackWait } from '../notify/slack-flags.js';
+import { parseStrategy } from './plan.js';
 import { checked } from './option-args.js';
 import { STRATEGIES } from './plan.js';
 

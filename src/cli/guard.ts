@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { parseDuration } from '../config/duration.js';
 import { UsageError } from '../errors.js';
+import { parseThreadRef } from '../slack/thread-ref.js';
+import { checked } from './option-args.js';
 
 export interface CommonFlags {
   lockFile?: string;
@@ -63,6 +65,9 @@ function common(cmd: Command): Command {
     .option('--json', 'machine-readable output');
 }
 
+/** A flag's value checked as the line is parsed (option-args.ts); the action checks it again. */
+const durationOf = (flag: string) => checked((text) => duration(flag, text));
+
 // Each subcommand's implementation (config schema, Prometheus, Slack) loads only when it runs.
 export function register(program: Command): void {
   const guard = program
@@ -88,7 +93,11 @@ export function register(program: Command): void {
     .requiredOption('--reason <text>', 'why (recorded in the lock and its history)')
     .option('--release <mode>', 'slo (minimum + healthy SLOs, default) or time (expires at the end)')
     .option('--healthy-evaluations <k>', 'consecutive healthy evaluations needed (default 3)')
-    .option('--max-duration <duration>', 'slo mode: expire even without healthy SLOs after this long')
+    .option(
+      '--max-duration <duration>',
+      'slo mode: expire even without healthy SLOs after this long',
+      durationOf('--max-duration'),
+    )
     .action(async (durationArg: string | undefined, flags: LockFlags) =>
       (await import('./guard-action.js')).lock(durationArg, flags),
     );
@@ -100,18 +109,26 @@ export function register(program: Command): void {
 
   common(guard.command('check').description('evaluate every SLO once; exit 0 when all are healthy, else 1'))
     .option('--prometheus-url <url>', 'Prometheus base URL (default $PROMETHEUS_URL, guard.provider)')
-    .option('--window <duration>', 'SLI window (default guard.window, 5m)')
+    .option('--window <duration>', 'SLI window (default guard.window, 5m)', durationOf('--window'))
     .action(async (flags: CheckFlags) => (await import('./guard-action.js')).check(flags));
 
   common(
     guard.command('watch').description('evaluate on an interval and release the lock when the criteria hold'),
   )
     .option('--prometheus-url <url>', 'Prometheus base URL (default $PROMETHEUS_URL, guard.provider)')
-    .option('--interval <duration>', 'time between evaluations (default guard.evaluationInterval, 1m)')
-    .option('--window <duration>', 'SLI window (default guard.window, 5m)')
+    .option(
+      '--interval <duration>',
+      'time between evaluations (default guard.evaluationInterval, 1m)',
+      durationOf('--interval'),
+    )
+    .option('--window <duration>', 'SLI window (default guard.window, 5m)', durationOf('--window'))
     .option('--once', 'one evaluation, then exit 0 if unlocked, 1 if still locked (for cron and timers)')
     .option('--exit-when-unlocked', 'exit 0 once the guard is unlocked instead of idling')
-    .option('--slack-thread <ref>', 'post briefings as replies in this Slack thread (CHANNEL:TS)')
+    .option(
+      '--slack-thread <ref>',
+      'post briefings as replies in this Slack thread (CHANNEL:TS)',
+      checked((text) => parseThreadRef(text, '--slack-thread')),
+    )
     .option(
       '--slack-channel <id>',
       'open a briefing thread per lock in this channel (default guard.briefing.channel)',
@@ -119,6 +136,7 @@ export function register(program: Command): void {
     .option(
       '--brief-every <duration>',
       'time between briefings while locked (default guard.briefing.every, 5m)',
+      durationOf('--brief-every'),
     )
     .action(async (flags: WatchFlags) => (await import('./guard-action.js')).watch(flags));
 }

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import type { StrategyName } from '../deploy/types.js';
+import { UsageError } from '../errors.js';
+import { checked } from './option-args.js';
 
 export interface PlanFlags {
   config: string;
@@ -13,6 +15,14 @@ export interface PlanFlags {
 }
 
 export const STRATEGIES: readonly StrategyName[] = ['rolling', 'canary', 'blue-green'];
+
+/** `--strategy`: one of the planners (empty keeps the environment's, as in the action). */
+export function parseStrategy(text: string): StrategyName | undefined {
+  if (!text) return undefined;
+  const strategy = STRATEGIES.find((s) => s === text);
+  if (!strategy) throw new UsageError(`--strategy: "${text}" must be one of ${STRATEGIES.join(', ')}`);
+  return strategy;
+}
 
 /**
  * `threader plan`: what `threader deploy` would do, changing nothing. Exit codes follow
@@ -31,7 +41,11 @@ export function register(program: Command): void {
     .argument('[version]', 'version to plan for (or --version / --to)')
     .option('--version <v>', 'version to plan for')
     .option('--to <v>', 'version to plan for (same as --version)')
-    .option('--strategy <s>', `override the environment's strategy (${STRATEGIES.join(', ')})`)
+    .option(
+      '--strategy <s>',
+      `override the environment's strategy (${STRATEGIES.join(', ')})`,
+      checked(parseStrategy),
+    )
     .option('--state-db <path>', 'deploy records (default: stateDb of the config; missing = empty fleet)')
     .option('--json', 'print the plan (and the fleet it starts from) as JSON')
     .option(

@@ -4,7 +4,7 @@ import { parseThreadRef, type ThreadRef } from '../slack/thread-ref.js';
 
 /**
  * The deploy commands' Slack flags, pure and light: the CLI checks them while the command line is
- * parsed (cli/deploy-args.ts) and narrationPlan reads them again in the action, with one set of rules.
+ * parsed (cli/deploy.ts, option-args.ts) and narrationPlan reads them again in the action, with one set of rules.
  */
 
 /** `--slack-wait`: a duration, 0 allowed (do not wait). */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { narrationPlan } from '../notify/deploy-slack.js';
-import { parseSlackThreadFlag, parseSlackWait, parseStrategy } from './deploy-args.js';
+import { parseSlackThreadFlag, parseSlackWait } from '../notify/slack-flags.js';
+import { parseStrategy } from './plan.js';
 
 /** The parse-time checks must refuse exactly what the deploy action refuses (no drift). */
 const refuses = (f: () => unknown): boolean => {
