@@ -53,6 +53,7 @@ describe('what every threader command loads before it runs', () => {
       'config/channel-id.ts',
       'config/duration.ts',
       'errors.ts',
+      'notify/slack-flags.ts',
       'slack/render/escape.ts',
       'slack/thread-ref.ts',
     ]);
