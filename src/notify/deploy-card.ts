@@ -15,6 +15,15 @@ import type {
  * called (deploy-renderer.ts): the card must carry everything the parent shows. Pure.
  */
 
+/**
+ * A rollback's record names the deploy it undoes (`rollbackOf`), except one that first aborted a
+ * live deploy; that one still carries the reason `threader rollback` gives by default, which is
+ * what a `--resume` of it has to go by.
+ */
+export function isRollback(record: Pick<DeployRecord, 'rollbackOf' | 'reason' | 'toVersion'>): boolean {
+  return !!record.rollbackOf || record.reason === `rollback to ${record.toVersion}`;
+}
+
 /** Share of traffic one version gets from nginx's weights. */
 export interface TrafficShare {
   version: string;
@@ -35,6 +44,8 @@ export interface DeployCard {
   by: string;
   reason?: string;
   rollbackOf?: string;
+  /** The card of a rollback (`threader rollback`), which says so: it may undo a deploy it does not name. */
+  rollback?: boolean;
   status: DeployStatus;
   /** The step running now (1-based); absent once the deploy is over. */
   step?: { number: number; total: number; label: string };
@@ -56,6 +67,8 @@ export interface CardExtra {
   traffic?: TrafficShare[];
   approval?: DeployCard['approval'];
   config?: string;
+  /** Told by `threader rollback` itself (a rollback that aborted a live deploy names no rollbackOf). */
+  rollback?: boolean;
 }
 
 const FINAL: readonly DeployStatus[] = ['succeeded', 'failed', 'rolled-back', 'aborted'];
@@ -117,6 +130,7 @@ export function cardOf(record: DeployRecord, extra: CardExtra = {}): DeployCard 
     by: record.by,
     ...(record.reason ? { reason: record.reason } : {}),
     ...(record.rollbackOf ? { rollbackOf: record.rollbackOf } : {}),
+    ...(extra.rollback || isRollback(record) ? { rollback: true } : {}),
     status: record.status,
     ...(step ? { step } : {}),
     ...(traffic ? { traffic } : {}),

@@ -32,6 +32,15 @@ describe('the deploy card', () => {
     expect(text).toContain('`threader status d-1 --config /etc/threader/deploy.yaml`');
   });
 
+  it('a rollback in a thread of its own says so in its title, and names the deploy it rolls back', () => {
+    const msg = renderCard(
+      card({ rollback: true, rollbackOf: 'd-undone', from: 'v2.6', to: 'v2', status: 'succeeded' }),
+    );
+    expect(msg.text).toBe(':white_check_mark: rollback of svc v2.6 → v2 to production: succeeded');
+    expect(shown(msg)).toContain('*Rollback* of *svc* `v2.6` → `v2` to *production*: *succeeded*');
+    expect(shown(msg)).toContain('*Rolls back*\\n`d-undone`');
+  });
+
   it('escapes what a config or a person wrote, so nobody is mentioned by a reason', () => {
     const text = shown(renderCard(card({ reason: 'hotfix <!channel> & <@U123>', service: '<svc>' })));
     expect(text).toContain('hotfix &lt;!channel&gt; &amp; &lt;@U123&gt;');
@@ -169,6 +178,25 @@ describe('deploy replies', () => {
       { type: 'finished', status: 'succeeded', to: 'v2', from: 'v1', durationMs: 75_000 },
       ':white_check_mark: deploy succeeded: `v2` after 1 min 15 s',
     ],
+    [
+      'a rollback ends as a rollback, not as a deploy, under the deploy it undid',
+      { type: 'finished', status: 'succeeded', to: 'v2', from: 'v2.6', durationMs: 12_000, rollback: true },
+      ':white_check_mark: rollback succeeded: `v2` after 12 s',
+    ],
+    [
+      'a rollback opens by naming itself, who ran it, from what to what, why and what it undoes',
+      {
+        type: 'rollback-started',
+        deployId: 'd-rb',
+        by: 'slack:U0ALICE:alice',
+        from: 'v2.6',
+        to: 'v2',
+        reason: 'v2.6 leaks <memory>',
+        rollbackOf: 'd-undone',
+        statusCommand: 'threader status d-rb --config deploy.yaml',
+      },
+      ':leftwards_arrow_with_hook: rollback `d-rb` by <@U0ALICE>: `v2.6` → `v2` (v2.6 leaks &lt;memory&gt;), undoing `d-undone`',
+    ],
   ];
   it.each(lines)('%s', (_name, reply, expected) => {
     expect(renderReply(reply).text).toBe(expected);
@@ -191,6 +219,24 @@ describe('deploy replies', () => {
     expect(text).toContain('*The guard window is locked* (deploy d-1 rolled back)');
     expect(text).toContain('once 3 consecutive evaluations of the SLOs');
     expect(text).toContain('`THREADER_GUARD_FILE=/run/guard threader guard status`');
+  });
+
+  it('a rollback’s opening reply carries its own status command: the parent may be another deploy’s card', () => {
+    const text = shown(
+      renderReply({
+        type: 'rollback-started',
+        deployId: 'd-rb',
+        by: 'alice',
+        from: 'v2.6',
+        to: 'v2',
+        statusCommand: 'threader status d-rb --config deploy.yaml',
+      }),
+    );
+    expect(text).toContain('`threader status d-rb --config deploy.yaml`');
+  });
+
+  it('a failed rollback is headed as one', () => {
+    expect(shown(renderReply({ ...failure, rollback: true }))).toContain('*Rollback of svc');
   });
 
   it('a reply too long for Slack is cut to its limits', () => {

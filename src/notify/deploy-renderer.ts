@@ -36,7 +36,9 @@ const section = (text: string): Block => ({
 
 export function renderCard(card: DeployCard): SlackMessage {
   const look = STATUS_LOOK[card.status] ?? { emoji: ':grey_question:', label: card.status };
-  const title = `${look.emoji} *${t(card.service)}* ${version(card.from)} → ${version(card.to)} to *${t(card.env)}*: *${look.label}*`;
+  // A rollback says so first: its "from" is the version someone wanted undone, not the stable one.
+  const what = card.rollback ? 'rollback of ' : '';
+  const title = `${look.emoji} ${card.rollback ? '*Rollback* of ' : ''}*${t(card.service)}* ${version(card.from)} → ${version(card.to)} to *${t(card.env)}*: *${look.label}*`;
   const fields = [
     field('Strategy', t(card.strategy)),
     field('By', who(card.by)),
@@ -78,7 +80,7 @@ export function renderCard(card: DeployCard): SlackMessage {
       },
     ],
   });
-  const text = `${look.emoji} ${card.service} ${card.from ?? 'nothing'} → ${card.to} to ${card.env}: ${look.label}`;
+  const text = `${look.emoji} ${what}${card.service} ${card.from ?? 'nothing'} → ${card.to} to ${card.env}: ${look.label}`;
   return fitMessage({ text: t(text), blocks });
 }
 

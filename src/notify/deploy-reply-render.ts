@@ -50,6 +50,12 @@ function plain(text: string, blocks: Block[], broadcast = false): SlackMessage &
 export function renderReply(payload: unknown): SlackMessage & { broadcast?: boolean } {
   const r = payload as DeployReply;
   switch (r.type) {
+    case 'rollback-started': {
+      const why = r.reason ? ` (${t(r.reason)})` : '';
+      const of = r.rollbackOf ? `, undoing ${code(r.rollbackOf)}` : '';
+      const line = `:leftwards_arrow_with_hook: rollback ${code(r.deployId)} by ${who(r.by)}: ${version(r.from)} → ${version(r.to)}${why}${of}`;
+      return plain(line, [section(line), context(code(r.statusCommand))]);
+    }
     case 'stage-started': {
       const line = `:arrow_forward: ${position(r.at)}${t(r.label)}`;
       return plain(line, [section(line)]);
@@ -136,13 +142,14 @@ export function renderReply(payload: unknown): SlackMessage & { broadcast?: bool
       return plain(line, [section(line)]);
     }
     case 'failure': {
-      const head = `:rotating_light: *Deploy of ${t(r.service)} ${version(r.to)} to ${t(r.env)} failed* at step ${position(r.at).trim()} (${t(r.kind)}) — rolling back to ${version(r.from)}`;
+      const what = r.rollback ? 'Rollback' : 'Deploy';
+      const head = `:rotating_light: *${what} of ${t(r.service)} ${version(r.to)} to ${t(r.env)} failed* at step ${position(r.at).trim()} (${t(r.kind)}) — rolling back to ${version(r.from)}`;
       const blocks: Block[] = [section(`${head}\n${t(r.message)}`)];
       if (r.checks.length > 0) blocks.push(section(r.checks.map(checkLine).join('\n')));
       blocks.push(section(`*Rolling back:* ${t(r.rollingBack)}`));
       blocks.push(section(`*To roll back by hand* (run as printed):\n${codeBlock(r.rollbackCommand)}`));
       return plain(
-        `Deploy of ${t(r.service)} ${t(r.to)} to ${t(r.env)} failed: ${t(r.message)}`,
+        `${what} of ${t(r.service)} ${t(r.to)} to ${t(r.env)} failed: ${t(r.message)}`,
         blocks,
         true,
       );
@@ -161,7 +168,7 @@ export function renderReply(payload: unknown): SlackMessage & { broadcast?: bool
     }
     case 'finished': {
       const look = STATUS_LOOK[r.status];
-      const line = `${look.emoji} deploy ${t(look.label)}: ${version(r.to)} after ${duration(r.durationMs)}`;
+      const line = `${look.emoji} ${r.rollback ? 'rollback' : 'deploy'} ${t(look.label)}: ${version(r.to)} after ${duration(r.durationMs)}`;
       return plain(line, [section(line)]);
     }
     default:

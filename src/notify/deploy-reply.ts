@@ -38,6 +38,18 @@ export interface GuardLockView {
 }
 
 export type DeployReply =
+  /** A rollback's first reply: it may tell its story under the thread of the deploy it undoes. */
+  | {
+      type: 'rollback-started';
+      deployId: string;
+      by: string;
+      from: string | null;
+      to: string;
+      reason?: string;
+      rollbackOf?: string;
+      /** `threader status ID --config …` of the rollback itself (the parent may be another deploy's card). */
+      statusCommand: string;
+    }
   | { type: 'stage-started'; at: StepPosition; label: string }
   | { type: 'stage-finished'; at: StepPosition; label: string; detail?: string }
   | { type: 'health-gate-passed'; at: StepPosition; instances: string[] }
@@ -90,6 +102,8 @@ export type DeployReply =
       /** What the rollback undoes, in words. */
       rollingBack: string;
       rollbackCommand: string;
+      /** The deploy that failed is itself a rollback. */
+      rollback?: boolean;
     }
   | {
       type: 'rollback-finished';
@@ -99,4 +113,12 @@ export type DeployReply =
       /** The fleet serves this now (from the last traffic change). */
       traffic?: TrafficShare[];
     }
-  | { type: 'finished'; status: DeployStatus; to: string; from: string | null; durationMs: number };
+  | {
+      type: 'finished';
+      status: DeployStatus;
+      to: string;
+      from: string | null;
+      durationMs: number;
+      /** It was a rollback: "rollback succeeded", not "deploy succeeded", under the deploy it undid. */
+      rollback?: boolean;
+    };

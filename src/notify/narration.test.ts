@@ -3,7 +3,7 @@ import { testRecord } from '../../test/deploy/fakes.js';
 import { canarySteps } from '../deploy/executor-fixtures.test-suite.js';
 import type { DeployEvent, DeployRecord } from '../deploy/types.js';
 import type { Judgement } from '../metrics/evaluate.js';
-import { beginStory, narrate, parseAbort, type Story } from './narration.js';
+import { beginStory, narrate, opening, parseAbort, type Story } from './narration.js';
 
 const before = { versions: { a: 'v1', b: 'v1', c: 'v1', d: 'v1' }, weights: { a: 1, b: 1, c: 1, d: 1 } };
 const record = testRecord(canarySteps, { fleetBefore: before });
@@ -192,5 +192,78 @@ describe('parseAbort', () => {
   ];
   it.each(cases)('%s', (_name, message, expected) => {
     expect(parseAbort(message)).toEqual(expected);
+  });
+});
+
+describe('a rollback says it is one', () => {
+  const rollback = testRecord(canarySteps, {
+    id: 'd-rb',
+    fromVersion: 'v2.6',
+    toVersion: 'v2',
+    by: 'alice',
+    reason: 'rollback to v2',
+    rollbackOf: 'd-undone',
+  });
+  const end: DeployEvent = { type: 'deploy-finished', deployId: 'd-rb', status: 'succeeded' };
+  const cases: Array<[string, DeployRecord, { rollback?: boolean }, boolean]> = [
+    ['a record naming the deploy it undoes is a rollback', rollback, {}, true],
+    [
+      'a rollback that aborted a live deploy first names none, but its default reason tells a resume',
+      { ...rollback, rollbackOf: undefined },
+      {},
+      true,
+    ],
+    [
+      'threader rollback says so itself, whatever reason a person gave',
+      { ...rollback, rollbackOf: undefined, reason: 'v2.6 leaks memory' },
+      { rollback: true },
+      true,
+    ],
+    ['a deploy is no rollback', record, {}, false],
+    [
+      'a deploy whose reason merely mentions a rollback is none',
+      { ...record, reason: 'rollback drill' },
+      {},
+      false,
+    ],
+  ];
+  it.each(cases)('%s', (_name, rec, opts, expected) => {
+    const story = beginStory(rec, 'deploy.yaml', opts);
+    expect(story.card.rollback === true).toBe(expected);
+    expect(opening(story).map((r) => r.type)).toEqual(expected ? ['rollback-started'] : []);
+    const { said } = play([end], null, story);
+    expect(said.at(-1)?.rollback === true).toBe(expected);
+  });
+
+  it('the opening reply names the rollback, who, from what to what, why, what it undoes and its status command', () => {
+    expect(opening(beginStory(rollback, 'deploy.yaml'))).toEqual([
+      {
+        type: 'rollback-started',
+        deployId: 'd-rb',
+        by: 'alice',
+        from: 'v2.6',
+        to: 'v2',
+        reason: 'rollback to v2',
+        rollbackOf: 'd-undone',
+        statusCommand: 'threader status d-rb --config deploy.yaml',
+      },
+    ]);
+  });
+
+  it('a failed rollback is told as a failed rollback', () => {
+    const { said } = play(
+      [
+        started(5),
+        {
+          type: 'deploy-failed',
+          deployId: 'd-rb',
+          failure: { step: 5, kind: 'analyse', message: 'bad', gate: true },
+          rollbackCommand: 'threader rollback --config deploy.yaml --env production --to v1',
+        },
+      ],
+      null,
+      beginStory(rollback, 'deploy.yaml'),
+    );
+    expect(said[0]).toMatchObject({ type: 'failure', rollback: true });
   });
 });

@@ -34,14 +34,35 @@ export interface StoryContext {
   lock?: GuardLockView;
 }
 
-export function beginStory(record: DeployRecord, config?: string): Story {
+export function beginStory(record: DeployRecord, config?: string, opts: { rollback?: boolean } = {}): Story {
   return {
-    card: cardOf(record, config ? { config } : {}),
+    card: cardOf(record, { ...(config ? { config } : {}), ...(opts.rollback ? { rollback: true } : {}) }),
     steps: record.plan.steps,
     before: record.fleetBefore?.versions ?? {},
     reverting: record.status === 'rolling-back',
     ...(config ? { config } : {}),
   };
+}
+
+/**
+ * What a thread says before the first step: a rollback introduces itself (who, from what to what,
+ * why, and how to look at it), since it may tell its story under another deploy's card.
+ */
+export function opening(story: Story): DeployReply[] {
+  const card = story.card;
+  if (!card.rollback) return [];
+  return [
+    {
+      type: 'rollback-started',
+      deployId: card.id,
+      by: card.by,
+      from: card.from,
+      to: card.to,
+      ...(card.reason ? { reason: card.reason } : {}),
+      ...(card.rollbackOf ? { rollbackOf: card.rollbackOf } : {}),
+      statusCommand: command('status', card.id, story.config),
+    },
+  ];
 }
 
 const at = (story: Story, index: number): StepPosition => ({ number: index + 1, total: story.steps.length });
@@ -203,6 +224,7 @@ function replies(story: Story, event: DeployEvent, ctx: StoryContext): DeployRep
           checks: checkResults(event.failure.judgements),
           rollingBack: rollingBack(story, event.failure),
           rollbackCommand: event.rollbackCommand,
+          ...(story.card.rollback ? { rollback: true } : {}),
         },
       ];
     case 'rollback-finished':
@@ -224,6 +246,7 @@ function replies(story: Story, event: DeployEvent, ctx: StoryContext): DeployRep
           to: story.card.to,
           from: story.card.from,
           durationMs: ctx.now - story.card.startedAt,
+          ...(story.card.rollback ? { rollback: true } : {}),
         },
       ];
     default:

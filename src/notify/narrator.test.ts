@@ -190,6 +190,21 @@ describe('DeployNarrator', () => {
     expect(deploys.records.get('d-1')?.threadRef).toBe(`C7:${posted.ts}`);
   });
 
+  it('a rollback under the thread it undoes opens by saying it is a rollback and ends as one; a resume does not say it again', async () => {
+    const posted = await rig.slack.postMessage({ channel: 'C7', text: 'deploy d-0 succeeded' });
+    const n = narrator({ follow: { channel: 'C7', ts: posted.ts }, rollback: true });
+    await n.begin(record);
+    await tell(n, canaryEvents().slice(0, 6));
+    const resumed = narrator({ follow: { channel: 'C7', ts: posted.ts } });
+    await resumed.begin({ ...deploys.records.get('d-1')!, stepIndex: 3, reason: 'rollback to v2' });
+    await tell(resumed, canaryEvents(3));
+    const texts = replies().map((r) => r.text);
+    expect(texts[0]).toBe(':leftwards_arrow_with_hook: rollback `d-1` by alice: `v1` → `v2`');
+    expect(texts.filter((t) => t.includes('rollback `d-1`'))).toHaveLength(1);
+    expect(texts.at(-1)).toMatch(/^:white_check_mark: rollback succeeded: `v2` after/);
+    expect(parents()).toHaveLength(1);
+  });
+
   it('records the thread on the deploy the moment the engine saved the parent, before any event or poll', async () => {
     const listeners = new Set<ParentListener>();
     const store = watchParents(rig.store, listeners);

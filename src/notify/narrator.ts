@@ -3,7 +3,7 @@ import { formatThreadRef, parseThreadRef, type ThreadRef } from '../slack/thread
 import type { DeployStore } from '../store/deploy-types.js';
 import type { ThreadStore } from '../store/types.js';
 import type { GuardLockView } from './deploy-reply.js';
-import { beginStory, narrate, type Story } from './narration.js';
+import { beginStory, narrate, opening, type Story } from './narration.js';
 
 /**
  * Narrates one deploy in one Slack thread: opens the thread (id `deploy:<deployId>`, so a resumed
@@ -36,6 +36,8 @@ export interface NarratorDeps {
   follow?: ThreadRef;
   /** The deploy config path, for the commands the thread prints. */
   config?: string;
+  /** `threader rollback` runs it: the thread says it is a rollback (the record may not name what it undoes). */
+  rollback?: boolean;
   /** The guard lock now, for the rollback reply's release criteria. */
   guardLock?: () => Promise<GuardLockView | undefined>;
   now?: () => number;
@@ -73,7 +75,7 @@ export class DeployNarrator {
   /** Opens (or finds) the deploy's thread before its first step; never throws. */
   async begin(record: DeployRecord): Promise<void> {
     this.record = record;
-    this.story = beginStory(record, this.deps.config);
+    this.story = beginStory(record, this.deps.config, this.deps.rollback ? { rollback: true } : {});
     this.refSaved = record.threadRef !== undefined;
     if (!this.refSaved) {
       const id = deployThreadId(record.id);
@@ -112,6 +114,9 @@ export class DeployNarrator {
       now: this.now(),
     });
     this.opened = true;
+    // Said once per thread store: a resume on the same store has said it already.
+    if (!existing)
+      for (const reply of opening(this.story as Story)) await store.enqueue(id, 'reply', reply, this.now());
     // A parent that exists already (adopted, or this deploy's before a restart) shows the card now.
     if ((existing?.parentTs || ref) && this.cardOnParent)
       await store.enqueue(id, 'update_parent', card, this.now());
