@@ -9,7 +9,7 @@ import { abortActive, driveDeploy, openSession, resumedFleet, startingFleet } fr
 import { pickVersion } from './pick-version.js';
 import { STRATEGIES } from './plan.js';
 import { recordJson } from './record-json.js';
-import { followUndone, narrationPlan } from '../notify/deploy-slack.js';
+import { narrationPlan, rollbackPlan } from '../notify/deploy-slack.js';
 
 /** `threader deploy`: plans, checks and runs (or resumes) a deploy; sets the exit code. */
 export async function runDeploy(positional: string | undefined, flags: DeployFlags): Promise<void> {
@@ -104,7 +104,7 @@ export async function runRollback(flags: RollbackFlags): Promise<void> {
     // Before this rollback's own record is the newest: the deploy it undoes is.
     const [newest] = await s.store.list({ env: s.env.name, limit: 1 });
     const undoing = target.rollbackOf ? await s.store.get(target.rollbackOf) : null;
-    const slack = followUndone(plan, [aborted, newest, undoing]);
+    const slack = rollbackPlan(plan, [aborted, newest, undoing]);
     const record = await createDeploy(
       {
         service: s.spec.service,

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../errors.js';
-import { followUndone, narrationPlan, type NarrationFlags, type NarrationPlan } from './deploy-slack.js';
+import {
+  followUndone,
+  narrationPlan,
+  rollbackPlan,
+  type NarrationFlags,
+  type NarrationPlan,
+} from './deploy-slack.js';
 
 describe('narrationPlan', () => {
   const ref = { channel: 'C0DEPLOY', ts: '1700000000.000100' };
@@ -91,5 +97,52 @@ describe('followUndone (where `threader rollback` narrates without a thread give
   ];
   it.each(cases)('%s', (_name, plan, undone, expected) => {
     expect(followUndone(plan, undone)).toEqual(expected);
+  });
+});
+
+describe('followUndone with the local thread store (Slack was down when the undone deploy ran)', () => {
+  const base: NarrationPlan = { waitMs: 30_000, off: false };
+  const flushed = { channel: 'C0DEPLOY', ts: '1700000000.000300' };
+  const local = new Map([['d-down', flushed]]);
+  const cases: Array<[string, Array<{ id?: string; threadRef?: string } | null>, NarrationPlan]> = [
+    [
+      'a deploy whose record has no thread, but whose thread flush posted from this store, is followed',
+      [null, { id: 'd-down' }],
+      { ...base, follow: flushed },
+    ],
+    [
+      'a thread on the record wins over the local store',
+      [{ id: 'd-down', threadRef: 'C0DEPLOY:1690000000.000200' }],
+      { ...base, follow: { channel: 'C0DEPLOY', ts: '1690000000.000200' } },
+    ],
+    [
+      'the first deploy it undoes decides: an older one’s thread is not borrowed',
+      [{ id: 'd-queued' }, { id: 'd-down' }],
+      base,
+    ],
+  ];
+  it.each(cases)('%s', (_name, undone, expected) => {
+    expect(followUndone(base, undone, local)).toEqual(expected);
+  });
+});
+
+describe('rollbackPlan', () => {
+  const base: NarrationPlan = { waitMs: 30_000, off: false };
+  it('says it is a rollback, follows a thread the record names, and keeps what it may undo for the local look-up', () => {
+    const plan = rollbackPlan(base, [
+      null,
+      { id: 'd-2', threadRef: 'C0DEPLOY:1700000000.000100' },
+      { id: 'd-1' },
+    ]);
+    expect(plan).toEqual({
+      ...base,
+      rollback: true,
+      follow: { channel: 'C0DEPLOY', ts: '1700000000.000100' },
+      undoes: [{ id: 'd-2', threadRef: 'C0DEPLOY:1700000000.000100' }, { id: 'd-1' }],
+    });
+  });
+
+  it('with --no-slack there is nothing to say', () => {
+    expect(rollbackPlan({ waitMs: 0, off: true }, [{ id: 'd-1' }])).toEqual({ waitMs: 0, off: true });
   });
 });

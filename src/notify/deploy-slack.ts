@@ -4,7 +4,9 @@ import { guardStatus, type GuardContext } from '../guard/guard.js';
 import { parseThreadRef, type ThreadRef } from '../slack/thread-ref.js';
 import type { DeployStore } from '../store/deploy-types.js';
 import type { GuardLockView } from './deploy-reply.js';
+import type { ThreadStore } from '../store/types.js';
 import { DeployNarrator } from './narrator.js';
+import { backfillThreadRefs } from './thread-backfill.js';
 import { parseSlackThreadFlag, parseSlackWait } from './slack-flags.js';
 
 /**
@@ -37,7 +39,16 @@ export interface NarrationPlan {
   off: boolean;
   /** Say nothing when neither a token nor a channel is set (a deploy without Slack, by choice). */
   quiet?: boolean;
+  /** `threader rollback` runs: the thread says it is a rollback, and how it ends. */
+  rollback?: boolean;
+  /**
+   * The deploys a rollback may undo, in followUndone's order: one with no thread on its record may
+   * still have one in the local thread store (Slack was down; `threader slack flush` posted it).
+   */
+  undoes?: UndoneRecord[];
 }
+
+export type UndoneRecord = { id?: string; threadRef?: string };
 
 export const DEFAULT_SLACK_WAIT_MS = 30_000;
 
@@ -70,12 +81,14 @@ export function narrationPlan(flags: NarrationFlags, env: Env): NarrationPlan {
  */
 export function followUndone(
   plan: NarrationPlan,
-  undone: ReadonlyArray<Pick<DeployRecord, 'threadRef'> | null | undefined>,
+  undone: ReadonlyArray<UndoneRecord | null | undefined>,
+  local: ReadonlyMap<string, ThreadRef> = new Map(),
 ): NarrationPlan {
   if (plan.off || plan.adopt) return plan;
   for (const record of undone) {
     if (!record) continue;
-    if (!record.threadRef) return plan;
+    const posted = record.id === undefined ? undefined : local.get(record.id);
+    if (!record.threadRef) return posted ? { ...plan, follow: posted } : plan;
     try {
       return { ...plan, follow: parseThreadRef(record.threadRef) };
     } catch {
@@ -83,6 +96,22 @@ export function followUndone(
     }
   }
   return plan;
+}
+
+/**
+ * The plan of `threader rollback`: it says it is a rollback, follows the thread of the deploy it
+ * undoes when that deploy's record names one, and keeps the candidates so openNarration can look
+ * for a thread the record lacks in the local thread store. Pure.
+ */
+export function rollbackPlan(
+  plan: NarrationPlan,
+  undone: ReadonlyArray<Pick<DeployRecord, 'id' | 'threadRef'> | null | undefined>,
+): NarrationPlan {
+  if (plan.off) return plan;
+  const known = undone.flatMap((r) =>
+    r ? [{ id: r.id, ...(r.threadRef ? { threadRef: r.threadRef } : {}) }] : [],
+  );
+  return { ...followUndone(plan, known), rollback: true, ...(known.length ? { undoes: known } : {}) };
 }
 
 export interface Narration {
@@ -94,7 +123,7 @@ export interface Narration {
 export interface NarrationSetup {
   plan: NarrationPlan;
   env: EnvironmentSpec;
-  deploys: Pick<DeployStore, 'get' | 'update'>;
+  deploys: Pick<DeployStore, 'get' | 'update' | 'list'>;
   guard: GuardContext;
   configPath: string;
   processEnv: Env;
@@ -116,6 +145,29 @@ function lockView(guard: GuardContext): () => Promise<GuardLockView | undefined>
 }
 
 /**
+ * Threads posted while no deploy command was there to record them (Slack was down; `threader slack
+ * flush` posted them) go onto their records, and a rollback follows the one of the deploy it undoes.
+ * A problem here is said and the narration goes on without it.
+ */
+async function findThreads(
+  threads: Pick<ThreadStore, 'getThread'>,
+  setup: NarrationSetup,
+  plan: NarrationPlan,
+  say: (line: string) => void,
+): Promise<NarrationPlan> {
+  try {
+    const undoes = (plan.undoes ?? []).flatMap((r) =>
+      r.id ? [{ id: r.id, ...(r.threadRef ? { threadRef: r.threadRef } : {}) }] : [],
+    );
+    const local = await backfillThreadRefs(threads, setup.deploys, setup.env.name, undoes);
+    return plan.follow || !plan.undoes ? plan : followUndone(plan, plan.undoes, local);
+  } catch (err) {
+    say(`threader: Slack narration: could not look for earlier deploy threads: ${(err as Error).message}\n`);
+    return plan;
+  }
+}
+
+/**
  * Opens the Slack session and the narrator for `record`, or says on stderr why there is none and
  * returns undefined. Never throws: a deploy runs with or without its thread.
  */
@@ -123,7 +175,8 @@ export async function openNarration(
   setup: NarrationSetup,
   record: DeployRecord,
 ): Promise<Narration | undefined> {
-  const { plan, say } = setup;
+  const { say } = setup;
+  let plan = setup.plan;
   if (plan.off) return undefined;
   try {
     const { loadConfig } = await import('../config/load.js');
@@ -133,11 +186,11 @@ export async function openNarration(
     });
     const token = config.secrets.slackToken;
     const channel = setup.env.slack?.channel ?? (token ? config.slack.channel : undefined);
-    if (!plan.adopt && !plan.follow && !record.threadRef && !channel) {
+    const noChannel = `threader: no Slack thread for this deploy: no channel (set slack.channel of ${setup.env.name}, SLACK_CHANNEL or --slack-thread; --no-slack silences this)\n`;
+    const nowhere = (p: NarrationPlan) => !p.adopt && !p.follow && !record.threadRef && !channel;
+    if (nowhere(plan) && !plan.undoes?.length) {
       if (plan.quiet && !token) return undefined;
-      say(
-        `threader: no Slack thread for this deploy: no channel (set slack.channel of ${setup.env.name}, SLACK_CHANNEL or --slack-thread; --no-slack silences this)\n`,
-      );
+      say(noChannel);
       return undefined;
     }
     if (!token) {
@@ -161,6 +214,12 @@ export async function openNarration(
       logger,
       renderers: (store) => ({ deploy: deployRenderer(store), note: noteRenderer }),
     });
+    plan = await findThreads(session.store, setup, plan, say);
+    if (nowhere(plan)) {
+      say(noChannel);
+      await session.close().catch(() => undefined);
+      return undefined;
+    }
     const narrator = new DeployNarrator({
       slack: {
         store: session.store,
@@ -172,6 +231,7 @@ export async function openNarration(
       ...(plan.adopt ? { adopt: plan.adopt } : {}),
       ...(plan.follow ? { follow: plan.follow } : {}),
       config: setup.configPath,
+      ...(plan.rollback ? { rollback: true } : {}),
       guardLock: lockView(setup.guard),
       warn: (m) => say(`threader: ${m}\n`),
     });
