@@ -218,7 +218,16 @@ describe.skipIf(missing !== undefined)(suiteTitle(title, missing), () => {
     expect(positions(rollbackThread), replyTexts(after)).toEqual(
       Array.from({ length: newest!.steps }, (_, i) => i + 1),
     );
-    expect(rollbackThread.replies.at(-1)?.text).toMatch(/deploy succeeded: `v2` after/);
+    // It says what it is: who rolls back what, from where to where, and how to look at it; and it
+    // ends as a rollback, not as a second "deploy succeeded" in the undone deploy's thread.
+    expect(rollbackThread.replies[0]?.text).toBe(
+      `:leftwards_arrow_with_hook: rollback \`${newest!.id}\` by e2e: \`v2.6\` → \`v2\` (rollback to v2), undoing \`${undone.id}\``,
+    );
+    expect(shown(rollbackThread.replies[0]!)).toContain(
+      `threader status ${newest!.id} --config ${fleet.config}`,
+    );
+    expect(rollbackThread.replies.at(-1)?.text).toMatch(/^:white_check_mark: rollback succeeded: `v2` after/);
+    expect(replyTexts(after)).not.toMatch(/deploy succeeded: `v2` after/);
     expect(after.replies.every((r) => r.thread_ts === after.parent.ts)).toBe(true);
     // The parent stays the card of the deploy that was undone.
     expect(after.parent.text).toContain('svc v2 → v2.6 to staging');
@@ -273,7 +282,7 @@ describe.skipIf(missing !== undefined)(suiteTitle(title, missing), () => {
     if (twice.length === 1) expect(twice[0]).toMatch(new RegExp(`^:[a-z_]+: ${repeats[0]}/`));
   });
 
-  it('4. with Slack down the deploy completes on its own time; the queued thread is delivered by `threader slack flush`: every reply, in order, one parent', async () => {
+  it('4. with Slack down the deploy completes on its own time; the queued thread is delivered by `threader slack flush`: every reply, in order, one parent; a later rollback finds that thread, replies under it and writes it on the record', async () => {
     await startOn('v4');
     const before = roots();
     emu.faults.set({ errorRate: 1, errorStatus: 503 });
@@ -306,5 +315,22 @@ describe.skipIf(missing !== undefined)(suiteTitle(title, missing), () => {
     );
     expect(new Set(thread.replies.map((r) => r.text)).size).toBe(thread.replies.length);
     expect(thread.replies.at(-1)?.text).toContain('deploy succeeded');
+
+    // Its record never got the thread (flush knows no deploy records), yet the rollback finds it in
+    // the thread store, replies under it, and writes it onto the record.
+    const rolled = await deploy(['rollback', '--json']);
+    expect(rolled.code, rolled.stdout + rolled.stderr).toBe(0);
+    const rollback = recordOf(rolled);
+    expect(rollback.rollbackOf).toBe(record.id);
+    expect(roots()).toBe(before + 1);
+    const ref = `${CHANNEL}:${thread.parent.ts}`;
+    expect(rollback.threadRef).toBe(ref);
+    const after = threadAt(ref)!;
+    const told = after.replies.slice(thread.replies.length);
+    expect(told[0]?.text).toContain(`rollback \`${rollback.id}\` by e2e: \`v5\` → `);
+    expect(told.at(-1)?.text).toMatch(/^:white_check_mark: rollback succeeded: /);
+    const status = await runThreader(['status', record.id, '--json', '--config', fleet.config]);
+    const [undone] = (JSON.parse(status.stdout) as { deploys: RecordJson[] }).deploys;
+    expect(undone?.threadRef, status.stdout).toBe(ref);
   });
 });
