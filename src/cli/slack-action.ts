@@ -1,8 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { UsageError } from '../errors.js';
 import { deployRenderer } from '../notify/deploy-renderer.js';
+import { backfillPosted } from '../notify/thread-backfill.js';
 import { BLOCKED_SLACK_ERRORS } from '../slack/classify.js';
 import { noteRenderer } from '../slack/note-renderer.js';
 import type { Delivery, SessionOptions, SlackSession } from '../slack/session.js';
@@ -115,9 +117,35 @@ export async function flush(flags: SlackCommonFlags): Promise<void> {
   });
   await withSession(config, { renderers }, async (session) => {
     const delivery = await session.deliverAll(timeoutMs);
+    await linkDeployThreads(config, session);
     if (delivery.state !== 'delivered') return report(config, delivery, flags, timeoutMs);
     out(flags.json ? JSON.stringify({ state: 'delivered' }) : 'nothing left queued for Slack');
   });
+}
+
+/**
+ * With the deploy records at hand (THREADER_DEPLOY_DB), deploy threads whose parent only now
+ * reached Slack are written onto their records, so the dashboard links them at once. A failure here
+ * is no Slack failure: said, and the exit code stays the delivery's.
+ */
+async function linkDeployThreads(config: LoadedConfig, session: SlackSession): Promise<void> {
+  if (!config.deploys.stateDb) return;
+  if (!existsSync(config.deploys.stateDb)) {
+    err(`no deploy records at ${config.deploys.stateDb} (THREADER_DEPLOY_DB): no deploy thread linked`);
+    return;
+  }
+  try {
+    const { openDeployStore } = await import('../store/deploy-sqlite.js');
+    const deploys = await openDeployStore(config.deploys.stateDb);
+    try {
+      const written = await backfillPosted(session.store, deploys);
+      if (written > 0) err(`linked ${written} deploy record(s) to their Slack thread`);
+    } finally {
+      await deploys.close();
+    }
+  } catch (e) {
+    err(`could not link deploy threads in ${config.deploys.stateDb}: ${(e as Error).message}`);
+  }
 }
 
 async function setup(flags: SlackCommonFlags): Promise<LoadedConfig> {

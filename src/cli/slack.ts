@@ -123,7 +123,9 @@ export function register(program: Command): void {
       .command('flush')
       .summary('deliver what earlier commands left queued')
       .description(
-        'deliver what earlier commands left queued in THREADER_DB (CI steps, deploy threads). ' + EXIT_CODES,
+        'deliver what earlier commands left queued in THREADER_DB (CI steps, deploy threads); with ' +
+          'THREADER_DEPLOY_DB, deploy threads posted only now are linked on their deploy records. ' +
+          EXIT_CODES,
       ),
   ).action(async (flags: SlackCommonFlags) => (await import('./slack-action.js')).flush(flags));
 }

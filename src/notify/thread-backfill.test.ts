@@ -3,7 +3,7 @@ import { MemoryDeployStore, testRecord } from '../../test/deploy/fakes.js';
 import { canarySteps } from '../deploy/executor-fixtures.test-suite.js';
 import type { ThreadRef } from '../slack/thread-ref.js';
 import type { ThreadRecord } from '../store/types.js';
-import { backfillThreadRefs, localThreadRefs, refsToBackfill } from './thread-backfill.js';
+import { backfillPosted, backfillThreadRefs, localThreadRefs, refsToBackfill } from './thread-backfill.js';
 
 const posted: ThreadRef = { channel: 'C0DEPLOY', ts: '1700000000.000100' };
 
@@ -88,5 +88,26 @@ describe('backfillThreadRefs', () => {
     ]);
     expect(local.get('d-old')).toEqual(posted);
     expect(deploys.records.get('d-old')?.threadRef).toBe('C0DEPLOY:1700000000.000100');
+  });
+});
+
+describe('backfillPosted', () => {
+  it('writes every posted deploy thread of the store onto its record when the record lacks one', async () => {
+    const deploys = new MemoryDeployStore();
+    const down = testRecord(canarySteps, { id: 'd-down', status: 'succeeded' });
+    const named = testRecord(canarySteps, { id: 'd-named', threadRef: 'C9:1.000001', status: 'succeeded' });
+    for (const r of [down, named]) deploys.records.set(r.id, r);
+    const thread = (id: string, parentTs: string | null) =>
+      ({ id, channel: 'C0DEPLOY', parentTs }) as unknown as ThreadRecord;
+    const threads = {
+      listThreads: async () => [
+        thread('deploy:d-down', posted.ts),
+        thread('deploy:d-named', '2.000002'),
+        thread('deploy:d-queued', null),
+        thread('deploy:d-unknown', '3.000003'),
+      ],
+    };
+    expect(await backfillPosted(threads, deploys)).toBe(1);
+    expect(deploys.updates).toEqual([{ id: 'd-down', patch: { threadRef: 'C0DEPLOY:1700000000.000100' } }]);
   });
 });

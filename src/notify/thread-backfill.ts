@@ -65,3 +65,26 @@ export async function backfillThreadRefs(
   for (const { id, threadRef } of refsToBackfill(records, local)) await deploys.update(id, { threadRef });
   return local;
 }
+
+/**
+ * `threader slack flush` with the deploy records at hand (THREADER_DEPLOY_DB): the deploy threads
+ * this store has posted, written onto records that lack them, so the dashboard links the thread
+ * as soon as it exists. Returns how many records were written.
+ */
+export async function backfillPosted(
+  threads: Pick<ThreadStore, 'listThreads'>,
+  deploys: Pick<DeployStore, 'get' | 'update'>,
+  limit = 200,
+): Promise<number> {
+  let written = 0;
+  for (const thread of await threads.listThreads({ kind: 'deploy', limit })) {
+    const prefix = deployThreadId('');
+    if (!thread.parentTs || !thread.id.startsWith(prefix)) continue;
+    const record = await deploys.get(thread.id.slice(prefix.length));
+    if (!record || record.threadRef) continue;
+    const threadRef = formatThreadRef({ channel: thread.channel, ts: thread.parentTs });
+    await deploys.update(record.id, { threadRef });
+    written++;
+  }
+  return written;
+}

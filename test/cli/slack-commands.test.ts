@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSlackEmulator, type SlackEmulator } from '../../src/emulator/index.js';
 import type { DeployCard } from '../../src/notify/deploy-card.js';
+import { canarySteps } from '../../src/deploy/executor-fixtures.test-suite.js';
+import { openDeployStore } from '../../src/store/deploy-sqlite.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
+import { testRecord } from '../deploy/fakes.js';
 import { runThreader, stopAll, type RunResult } from '../helpers/process.js';
 
 // `threader slack …` as a pipeline runs it: separate processes (jobs), each with its own store
@@ -312,13 +315,23 @@ describe('when Slack is slow, away or says no', () => {
       Date.now(),
     );
     await store.close();
+    // The deploy's record, which never learnt its thread (Slack was down while it ran).
+    const deploysDb = join(dir, 'deploy-left-records.db');
+    const deploys = await openDeployStore(deploysDb);
+    await deploys.create(testRecord(canarySteps, { id: 'dep-1', status: 'succeeded', finishedAt: 1 }));
+    await deploys.close();
 
-    const flush = await slack(['flush'], jobEnv({ THREADER_DB: db }));
+    const flush = await slack(['flush'], jobEnv({ THREADER_DB: db, THREADER_DEPLOY_DB: deploysDb }));
     expect(noSecret(flush).code).toBe(0);
     const [thread, ...others] = emu.threads('C0DEPLOY');
     expect(others).toHaveLength(0);
     expect(thread?.parent.text).toContain('succeeded');
     expect(thread?.replies.map((r) => r.text)).toEqual([expect.stringContaining('approved by bob')]);
+    // …and the record now links the thread flush posted (the dashboard's link to Slack).
+    expect(flush.stderr).toContain('linked 1 deploy record(s) to their Slack thread');
+    const after = await openDeployStore(deploysDb);
+    expect((await after.get('dep-1'))?.threadRef).toBe(`C0DEPLOY:${thread?.parent.ts}`);
+    await after.close();
   });
 
   it('exits 3 naming Slack’s error when the channel does not exist', async () => {
