@@ -103,6 +103,8 @@ export async function runRollback(flags: RollbackFlags): Promise<void> {
     }
     // Before this rollback's own record is the newest: the deploy it undoes is.
     const [newest] = await s.store.list({ env: s.env.name, limit: 1 });
+    // Aborting a live deploy undoes that deploy; else the forward deploy that brought the version.
+    const rollbackOf = aborted?.id ?? target.rollbackOf;
     const undoing = target.rollbackOf ? await s.store.get(target.rollbackOf) : null;
     const slack = rollbackPlan(plan, [aborted, newest, undoing]);
     const record = await createDeploy(
@@ -114,7 +116,8 @@ export async function runRollback(flags: RollbackFlags): Promise<void> {
         force: flags.force,
         configPath: s.configPath,
         fleetBefore: fleet,
-        ...(target.rollbackOf ? { rollbackOf: target.rollbackOf } : {}),
+        rollback: true,
+        ...(rollbackOf ? { rollbackOf } : {}),
       },
       { store: s.store, guard: s.guard, now: Date.now, host: s.host },
     );

@@ -46,3 +46,15 @@ describe('deploy flag values checked while parsing agree with the action', () =>
     );
   });
 });
+
+describe('guard watch --slack-thread agrees with its action', () => {
+  it.each([
+    ['', false],
+    ['C0123ABCDEF:1700000000.000100', false],
+    ['not-a-ref', true],
+  ])('"%s" refused: %s', async (text, refused) => {
+    const { parseOnly } = await import('./main.js');
+    const res = await parseOnly(['guard', 'watch', '--slack-thread', text]);
+    expect(res.ok).toBe(!refused);
+  });
+});

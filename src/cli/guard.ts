@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { parseDuration } from '../config/duration.js';
 import { UsageError } from '../errors.js';
-import { parseThreadRef } from '../slack/thread-ref.js';
+import { parseSlackThreadFlag } from '../notify/slack-flags.js';
 import { checked } from './option-args.js';
 
 export interface CommonFlags {
@@ -127,7 +127,8 @@ export function register(program: Command): void {
     .option(
       '--slack-thread <ref>',
       'post briefings as replies in this Slack thread (CHANNEL:TS)',
-      checked((text) => parseThreadRef(text, '--slack-thread')),
+      // Empty is no thread (a pipeline's "$THREADER_SLACK_THREAD" before one was opened), as in the action.
+      checked(parseSlackThreadFlag),
     )
     .option(
       '--slack-channel <id>',

@@ -67,6 +67,8 @@ export interface CreateRequest {
   /** Start although the guard is locked; needs `reason`, which is recorded. */
   force?: boolean;
   rollbackOf?: string;
+  /** `threader rollback` made it (DeployRecord.rollback). */
+  rollback?: boolean;
   /** The fleet the plan was made from: kept on the record for a resumed executor's revert. */
   fleetBefore?: FleetState;
   configPath: string;
@@ -122,6 +124,7 @@ export async function createDeploy(req: CreateRequest, deps: StartDeps): Promise
     by: req.by,
     ...(override ? { reason: override } : req.reason ? { reason: req.reason } : {}),
     ...(req.rollbackOf ? { rollbackOf: req.rollbackOf } : {}),
+    ...(req.rollback ? { rollback: true } : {}),
     ...(req.fleetBefore ? { fleetBefore: req.fleetBefore } : {}),
     status: 'running',
     plan: req.plan,

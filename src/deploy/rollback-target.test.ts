@@ -70,6 +70,21 @@ describe('rollbackTarget', () => {
     ],
     ['a redeploy of the running version is skipped', history('d0:>v0', 'd1:v0>v1', 'd1b:v1>v1'), 'v0', 'd1b'],
     ['no history, no target', [], null, undefined],
+    [
+      'after a rollback that aborted a live deploy (it undid that one), the next goes one further back',
+      history('d0:>v0', 'd1:v0>v1', 'd2:v1>v2', 'r1:v2.6>v2<dx'),
+      'v1',
+      'd2',
+    ],
+    [
+      'a record threader rollback made is never a target, even naming nothing it undid',
+      [
+        ...history('d0:>v0', 'd1:v0>v1', 'd2:v1>v2'),
+        { ...history('r1:v2>v1')[0]!, rollback: true, finishedAt: 9e9 },
+      ],
+      'v0',
+      'd1',
+    ],
   ])('%s', (_name, records, to, rollbackOf) => {
     const t = rollbackTarget([...records].reverse());
     expect(t.to).toBe(to);

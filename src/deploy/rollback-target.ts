@@ -23,8 +23,17 @@ export function rollbackTarget(succeeded: readonly DeployRecord[]): RollbackTarg
       (a, b) => (b.finishedAt ?? b.updatedAt) - (a.finishedAt ?? a.updatedAt) || b.createdAt - a.createdAt,
     );
   const current = newestFirst[0]?.toVersion ?? null;
-  const undone = new Set(newestFirst.flatMap((r) => (r.rollbackOf ? [r.rollbackOf] : [])));
-  const forward = newestFirst.filter((r) => !r.rollbackOf && !undone.has(r.id));
+  const isRollback = (r: DeployRecord) => !!r.rollbackOf || !!r.rollback;
+  const undone = new Set(
+    newestFirst.flatMap((r, i) => {
+      if (r.rollbackOf) return [r.rollbackOf];
+      if (!r.rollback) return [];
+      // A rollback that names nothing it undid undid the newest older deploy that brought its fromVersion.
+      const older = newestFirst.slice(i + 1).find((o) => !isRollback(o) && o.toVersion === r.fromVersion);
+      return older ? [older.id] : [];
+    }),
+  );
+  const forward = newestFirst.filter((r) => !isRollback(r) && !undone.has(r.id));
   const undoing = forward.find((r) => r.toVersion === current);
   const target = forward.find((r) => r.toVersion !== current);
   return { to: target?.toVersion ?? null, current, ...(undoing ? { rollbackOf: undoing.id } : {}) };

@@ -248,6 +248,11 @@ export interface DeployRecord {
   /** This deploy undoes `rollbackOf` (a rollback is its own audited record). */
   rollbackOf?: string;
   /**
+   * Made by `threader rollback` (narrated and shown as one, also when resumed). Older records
+   * say so only through `rollbackOf`.
+   */
+  rollback?: boolean;
+  /**
    * The fleet the plan started from (records' account or observed), so `--resume` reverts to it
    * rather than to what the records say (they may not describe the fleet after a failed deploy).
    * Absent on records written before it was kept.

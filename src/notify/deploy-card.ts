@@ -15,13 +15,9 @@ import type {
  * called (deploy-renderer.ts): the card must carry everything the parent shows. Pure.
  */
 
-/**
- * A rollback's record names the deploy it undoes (`rollbackOf`), except one that first aborted a
- * live deploy; that one still carries the reason `threader rollback` gives by default, which is
- * what a `--resume` of it has to go by.
- */
-export function isRollback(record: Pick<DeployRecord, 'rollbackOf' | 'reason' | 'toVersion'>): boolean {
-  return !!record.rollbackOf || record.reason === `rollback to ${record.toVersion}`;
+/** A rollback: made by `threader rollback` (its record says so), or an older record naming what it undoes. */
+export function isRollback(record: Pick<DeployRecord, 'rollbackOf' | 'rollback'>): boolean {
+  return !!record.rollback || !!record.rollbackOf;
 }
 
 /** Share of traffic one version gets from nginx's weights. */

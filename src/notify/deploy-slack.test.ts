@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import type { DeployRecord, EnvironmentSpec } from '../deploy/types.js';
 import { UsageError } from '../errors.js';
+import type { GuardContext } from '../guard/guard.js';
 import {
   followUndone,
   narrationPlan,
+  openNarration,
   rollbackPlan,
   type NarrationFlags,
   type NarrationPlan,
+  type NarrationSetup,
 } from './deploy-slack.js';
 
 describe('narrationPlan', () => {
@@ -144,5 +148,35 @@ describe('rollbackPlan', () => {
 
   it('with --no-slack there is nothing to say', () => {
     expect(rollbackPlan({ waitMs: 0, off: true }, [{ id: 'd-1' }])).toEqual({ waitMs: 0, off: true });
+  });
+});
+
+describe('openNarration without Slack set up', () => {
+  const env = { name: 'staging' } as EnvironmentSpec;
+  const setupFor = (plan: NarrationPlan, said: string[]): NarrationSetup => ({
+    plan,
+    env,
+    deploys: { get: async () => null, update: async () => ({}) as DeployRecord, list: async () => [] },
+    guard: {} as GuardContext,
+    configPath: 'deploy.yaml',
+    processEnv: {},
+    say: (line) => void said.push(line),
+  });
+  const record = { id: 'd-rb', env: 'staging' } as DeployRecord;
+
+  it.each([
+    ['a deploy', narrationPlan({ json: true }, {})],
+    ['a rollback with deploys it may undo', rollbackPlan(narrationPlan({ json: true }, {}), [{ id: 'd-1' }])],
+  ])('%s with --json says nothing and opens nothing', async (_name, plan) => {
+    const said: string[] = [];
+    expect(await openNarration(setupFor(plan, said), record)).toBeUndefined();
+    expect(said).toEqual([]);
+  });
+
+  it('without --json it says there is no channel', async () => {
+    const said: string[] = [];
+    const plan = rollbackPlan(narrationPlan({}, {}), [{ id: 'd-1' }]);
+    expect(await openNarration(setupFor(plan, said), record)).toBeUndefined();
+    expect(said.join('')).toMatch(/no Slack thread for this deploy/);
   });
 });

@@ -188,6 +188,9 @@ export async function openNarration(
     const channel = setup.env.slack?.channel ?? (token ? config.slack.channel : undefined);
     const noChannel = `threader: no Slack thread for this deploy: no channel (set slack.channel of ${setup.env.name}, SLACK_CHANNEL or --slack-thread; --no-slack silences this)\n`;
     const nowhere = (p: NarrationPlan) => !p.adopt && !p.follow && !record.threadRef && !channel;
+    // Slack not set up at all (no token, no channel, no thread): --json keeps stderr quiet, also
+    // for a rollback, whose undone deploys are only worth a look in a thread store with a token.
+    if (plan.quiet && !token && nowhere(plan)) return undefined;
     if (nowhere(plan) && !plan.undoes?.length) {
       if (plan.quiet && !token) return undefined;
       say(noChannel);

@@ -208,10 +208,16 @@ describe('a rollback says it is one', () => {
   const cases: Array<[string, DeployRecord, { rollback?: boolean }, boolean]> = [
     ['a record naming the deploy it undoes is a rollback', rollback, {}, true],
     [
-      'a rollback that aborted a live deploy first names none, but its default reason tells a resume',
-      { ...rollback, rollbackOf: undefined },
+      'a record threader rollback made says so itself, which a resume goes by',
+      { ...rollback, rollbackOf: undefined, rollback: true, reason: 'v2.6 leaks memory' },
       {},
       true,
+    ],
+    [
+      'a deploy given the reason a rollback would have is still a deploy',
+      { ...record, reason: `rollback to ${record.toVersion}` },
+      {},
+      false,
     ],
     [
       'threader rollback says so itself, whatever reason a person gave',

@@ -196,7 +196,7 @@ describe('DeployNarrator', () => {
     await n.begin(record);
     await tell(n, canaryEvents().slice(0, 6));
     const resumed = narrator({ follow: { channel: 'C7', ts: posted.ts } });
-    await resumed.begin({ ...deploys.records.get('d-1')!, stepIndex: 3, reason: 'rollback to v2' });
+    await resumed.begin({ ...deploys.records.get('d-1')!, stepIndex: 3, rollback: true });
     await tell(resumed, canaryEvents(3));
     const texts = replies().map((r) => r.text);
     expect(texts[0]).toBe(':leftwards_arrow_with_hook: rollback `d-1` by alice: `v1` → `v2`');

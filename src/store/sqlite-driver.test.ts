@@ -8,12 +8,12 @@ const require = createRequire(import.meta.url);
 const nodeMajor = Number(process.versions.node.split('.')[0]);
 
 describe('the SQLite driver for this Node', () => {
-  it('is better-sqlite3 13 from Node 22 on and 12 before, and it opens a database', () => {
-    expect(SQLITE_DRIVER).toBe(nodeMajor >= 22 ? 'better-sqlite3-napi' : 'better-sqlite3');
+  it('is better-sqlite3 13 from Node 24 on and 12 before, and it opens a database', () => {
+    expect(SQLITE_DRIVER).toBe(nodeMajor >= 24 ? 'better-sqlite3-napi' : 'better-sqlite3');
     const pkg = (
-      nodeMajor >= 22 ? require('better-sqlite3-napi/package.json') : require('better-sqlite3/package.json')
+      nodeMajor >= 24 ? require('better-sqlite3-napi/package.json') : require('better-sqlite3/package.json')
     ) as { version: string };
-    expect(pkg.version.split('.')[0]).toBe(nodeMajor >= 22 ? '13' : '12');
+    expect(pkg.version.split('.')[0]).toBe(nodeMajor >= 24 ? '13' : '12');
     const db = new Database(':memory:');
     expect(db.prepare('select 41 + 1 as n').get()).toEqual({ n: 42 });
     db.close();
